@@ -1,0 +1,8 @@
+"""The learning-rate schedule studio: `streamlit run app.py`."""
+
+import streamlit as st
+
+st.set_page_config(page_title="LR schedule studio", page_icon="📉", layout="wide")
+
+navigation = st.navigation([st.Page("pages/designer.py", title="Designer", icon="📈", default=True)])
+navigation.run()

@@ -1,0 +1,143 @@
+"""Designer: shape a schedule with live controls, compare it with step decay, export or import it."""
+
+import pandas as pd
+import streamlit as st
+
+from schedules import KINDS, ConfigError, dumps, from_config
+from schedules.schedule import GRANULARITIES
+from studio import design
+from studio.curves import format_stats, sample
+from studio.figures import make_figure
+
+KEEP = "session"  # controls keep their values while the user visits other pages
+
+for key, value in design.DEFAULTS.items():
+    st.session_state.setdefault(key, value)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def curve_for(document: dict, name: str):
+    return sample(from_config(document), name)
+
+
+def on_import() -> None:
+    uploaded = st.session_state.get("import_file")
+    if uploaded is None:
+        return
+    try:
+        design.import_into(st.session_state, uploaded.getvalue())
+        st.session_state["import_message"] = ("success", f"Imported {uploaded.name}.")
+    except ConfigError as error:
+        st.session_state["import_message"] = ("error", f"Could not import {uploaded.name}: {error}")
+
+
+def number_field(field, key: str) -> None:
+    rule = field.rule
+    st.number_input(
+        field.name.replace("_", " ").capitalize(),
+        min_value=float(rule.ge) if rule.ge is not None else None,
+        max_value=float(rule.le) if rule.le is not None else None,
+        step=1.0 if field.duration else 0.05,
+        format="%g",
+        help=field.help,
+        key=key,
+        persist_state=KEEP,
+    )
+
+
+st.title("Learning-rate schedule designer")
+controls, chart = st.columns([1, 2.4], gap="large")
+
+with controls:
+    st.selectbox("Schedule", list(KINDS), format_func=lambda name: KINDS[name].title, key="kind", persist_state=KEEP)
+    lr_grid = design.log_grid(-7, 1)
+    st.select_slider(
+        "Base learning rate",
+        options=design.options_with(lr_grid, st.session_state["base_lr"]),
+        format_func=lambda value: f"{value:.3g}",
+        help="Peak lr, reached at the end of the warm-up (log-spaced steps).",
+        key="base_lr",
+        persist_state=KEEP,
+    )
+    total = st.number_input("Total epochs", min_value=0.0, step=1.0, format="%g", key="total_epochs", persist_state=KEEP)
+    for key, label, help_text in (
+        ("warmup_epochs", "Warm-up epochs", "Linear ramp from the warm-up start lr to the base lr."),
+        ("hold_epochs", "Hold epochs", "Plateau at the base lr before the decay begins."),
+    ):
+        st.slider(
+            label,
+            min_value=0.0,
+            max_value=max(float(total), st.session_state[key], 1.0),
+            step=0.5,
+            format="%g",
+            help=help_text,
+            key=key,
+            persist_state=KEEP,
+        )
+    st.select_slider(
+        "Epsilon (minimum lr)",
+        options=design.options_with([0.0, *design.log_grid(-9, 0)], st.session_state["epsilon"]),
+        format_func=lambda value: f"{value:.3g}",
+        help="The floor the decay ends on; at most the base lr.",
+        key="epsilon",
+        persist_state=KEEP,
+    )
+    for field in KINDS[st.session_state["kind"]].fields:
+        number_field(field, key=field.name)
+    with st.expander("Steps and warm-up start"):
+        st.number_input("Steps per epoch", min_value=1, max_value=10**7, step=1, key="steps_per_epoch", persist_state=KEEP)
+        st.number_input("Warm-up start lr", min_value=0.0, format="%g", step=1e-4, key="warmup_start_lr", persist_state=KEEP)
+        st.radio(
+            "Granularity",
+            GRANULARITIES,
+            horizontal=True,
+            help="'epoch' holds the lr constant within each epoch, as Keras's LearningRateScheduler does.",
+            key="granularity",
+            persist_state=KEEP,
+        )
+    st.subheader("Step-decay baseline", divider="gray")
+    st.number_input("Drop factor", min_value=0.0, max_value=1.0, step=0.05, format="%g", key="baseline_drop", persist_state=KEEP)
+    st.number_input("Epochs per drop", min_value=0.0, step=1.0, format="%g", key="baseline_epochs_per_drop", persist_state=KEEP)
+
+values = {key: st.session_state[key] for key in design.DEFAULTS}
+try:
+    documents = design.document(values), design.baseline_document(values)
+    for doc in documents:
+        from_config(doc)
+    st.session_state["valid_documents"] = documents
+except ConfigError as error:
+    with controls:
+        st.error(f"{error} — showing the last valid schedule.", icon="⚠️")
+documents = st.session_state.get("valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS)))
+st.session_state["schedule_document"] = documents[0]
+
+designed = curve_for(documents[0], KINDS[documents[0]["schedule"]["kind"]].title)
+baseline = curve_for(documents[1], "Step decay")
+
+with chart:
+    toggles = st.columns(2)
+    log_scale = toggles[0].toggle("Log scale", key="log_scale", persist_state=KEEP)
+    overlay = toggles[1].toggle("Overlay step decay", key="overlay", persist_state=KEEP)
+    if overlay:
+        st.plotly_chart(make_figure([designed, baseline], log_scale, height=460), key="chart_overlay")
+    else:
+        left, right = st.columns(2)
+        left.plotly_chart(make_figure([designed], log_scale), key="chart_designed")
+        right.plotly_chart(make_figure([baseline], log_scale), key="chart_baseline")
+
+    st.dataframe(pd.DataFrame({curve.name: format_stats(curve.stats) for curve in (designed, baseline)}), width="stretch")
+
+    st.subheader("Export and import", divider="gray")
+    export, upload = st.columns([1, 2])
+    export.download_button(
+        "Export JSON",
+        data=dumps(from_config(documents[0])),
+        file_name="lr-schedule.json",
+        mime="application/json",
+        icon="⬇️",
+        key="export",
+    )
+    upload.file_uploader("Import a v1 JSON document", type=["json"], key="import_file", on_change=on_import)
+    if message := st.session_state.pop("import_message", None):
+        level, text = message
+        (st.success if level == "success" else st.error)(text)

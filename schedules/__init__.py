@@ -1,0 +1,15 @@
+"""Learning-rate schedules as exact, vectorized NumPy formulas, read from and written to JSON.
+
+>>> import schedules
+>>> s = schedules.loads('{"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,'
+...     ' "schedule": {"kind": "cosine", "base_lr": 0.1, "total_epochs": 10, "warmup_epochs": 1}}')
+>>> s.lr([0, 10, 100]).round(4).tolist()
+[0.0, 0.1, 0.0]
+"""
+
+from schedules.document import dumps, from_config, loads
+from schedules.errors import ConfigError
+from schedules.kinds import KINDS
+from schedules.schedule import COMMON_FIELDS, Schedule
+
+__all__ = ["COMMON_FIELDS", "KINDS", "ConfigError", "Schedule", "dumps", "from_config", "loads"]

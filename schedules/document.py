@@ -1,0 +1,98 @@
+"""The v1 JSON document: reading it from untrusted text, writing it back.
+
+    {"format": "lr-schedule", "version": 1, "steps_per_epoch": 100, "granularity": "step",
+     "schedule": {"kind": "cosine", "base_lr": 0.01, "total_epochs": 100, ...}}
+
+Everything that can go wrong with a document or its text surfaces as one :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from schedules.errors import ConfigError
+from schedules.fields import show
+from schedules.schedule import Schedule
+
+FORMAT = "lr-schedule"
+VERSION = 1
+MAX_TEXT_BYTES = 1_000_000
+DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule")
+
+
+def from_config(doc: Any) -> Schedule:
+    """The schedule a v1 document describes.
+
+    Raises:
+      ConfigError: naming the first invalid field; no other exception escapes.
+
+    >>> s = from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,
+    ...                  "schedule": {"kind": "constant", "base_lr": 0.1, "total_epochs": 1}})
+    >>> s.lr([0, 9]).tolist()
+    [0.1, 0.1]
+    """
+    if not isinstance(doc, Mapping):
+        raise ConfigError("document", f"must be a JSON object, got {show(doc)}")
+    for key in doc:
+        if key not in DOCUMENT_KEYS:
+            raise ConfigError(key if isinstance(key, str) else "document", f"{show(key)} is not a document field")
+    if doc.get("format") != FORMAT or isinstance(doc.get("format"), bool):
+        raise ConfigError("format", f'must be "{FORMAT}", got {show(doc.get("format"))}')
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version != VERSION:
+        raise ConfigError("version", f"must be {VERSION}, got {show(version)}")
+    for required in ("steps_per_epoch", "schedule"):
+        if required not in doc:
+            raise ConfigError(required, "is required")
+    try:
+        return Schedule(doc["schedule"], doc["steps_per_epoch"], doc.get("granularity", "step"))
+    except (ArithmeticError, RecursionError) as error:  # belt and braces: a number no rule foresaw
+        raise ConfigError("schedule", f"cannot be evaluated ({type(error).__name__})") from None
+
+
+def loads(text: str | bytes) -> Schedule:
+    """The schedule in a v1 JSON text (str or UTF-8 bytes, at most 1 MB).
+
+    JSON extensions Python accepts but JSON forbids (NaN, Infinity) and duplicate keys are errors.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_TEXT_BYTES:
+            raise ConfigError("document", f"must be at most {MAX_TEXT_BYTES:,} bytes, got {len(text):,}")
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ConfigError("document", "must be UTF-8 text") from None
+    elif not isinstance(text, str):
+        raise ConfigError("document", f"must be text, got {show(text)}")
+    elif len(text) > MAX_TEXT_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise ConfigError("document", f"must be at most {MAX_TEXT_BYTES:,} bytes")
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as error:
+        raise ConfigError("document", f"is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+    except RecursionError:
+        raise ConfigError("document", "is nested too deeply") from None
+    except ValueError as error:  # our hooks' ConfigError, or an integer too long to convert
+        if isinstance(error, ConfigError):
+            raise
+        raise ConfigError("document", "holds a number too long to read") from None
+    return from_config(doc)
+
+
+def dumps(schedule: Schedule) -> str:
+    """The schedule's v1 document as indented JSON text; ``loads(dumps(s)) == s``."""
+    return json.dumps(schedule.to_config(), indent=2, allow_nan=False) + "\n"
+
+
+def _reject_constant(name: str):
+    raise ConfigError("document", f"{name} is not a JSON number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        seen = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ConfigError(duplicate, "appears twice in one object")
+    return doc

@@ -1,0 +1,131 @@
+"""Declarative field rules: each checks one JSON value and explains itself in one sentence.
+
+A rule is a callable ``rule(path, value) -> value`` that returns the value unchanged when it is
+valid and raises :class:`ConfigError` otherwise. Each rule also carries ``describe``, the rule's
+own words ("a number > 0"), which the error message and the README's format table reuse.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from schedules.errors import ConfigError
+
+REQUIRED = object()
+
+
+def show(value: Any) -> str:
+    """A short, safe rendering of a received value (containers by type, never their contents)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 24 else text[:12] + "…"
+    if isinstance(value, str):
+        text = value if len(value) <= 30 else value[:30] + "…"
+        return repr(text)
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def is_number(value: Any) -> bool:
+    """True for JSON numbers (int or float), false for booleans, which JSON keeps apart."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def as_finite_float(value: Any) -> float | None:
+    """The value as a finite float, or None when it is not a number or does not fit one."""
+    if not is_number(value):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Number:
+    """A finite number within optional bounds (``gt``/``ge`` below, ``lt``/``le`` above)."""
+
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    integer: bool = False
+
+    @property
+    def describe(self) -> str:
+        noun = "an integer" if self.integer else "a number"
+        if self.ge is not None and self.le is not None:
+            return f"{noun} in [{self.ge:g}, {self.le:g}]"
+        if self.gt is not None and self.le is not None:
+            return f"{noun} in ({self.gt:g}, {self.le:g}]"
+        bounds = [
+            f"{symbol} {bound:g}"
+            for symbol, bound in ((">", self.gt), ("≥", self.ge), ("<", self.lt), ("≤", self.le))
+            if bound is not None
+        ]
+        return " and ".join([f"{noun} {bounds[0]}", *bounds[1:]]) if bounds else f"a finite {noun[2:]}"
+
+    def __call__(self, path: str, value: Any) -> int | float:
+        number = as_finite_float(value)
+        if number is None or (self.integer and not isinstance(value, int)):
+            raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
+        in_range = (
+            (self.gt is None or number > self.gt)
+            and (self.ge is None or number >= self.ge)
+            and (self.lt is None or number < self.lt)
+            and (self.le is None or number <= self.le)
+        )
+        if not in_range:
+            raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
+        return value
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of strings."""
+
+    options: Sequence[str]
+
+    @property
+    def describe(self) -> str:
+        return "one of " + ", ".join(f'"{option}"' for option in self.options)
+
+    def __call__(self, path: str, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.options:
+            raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
+        return value
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a schedule kind.
+
+    Attributes:
+      name: the JSON key.
+      rule: checks a value (see :class:`Number`, :class:`Choice`).
+      default: the value when the key is absent, or ``REQUIRED``.
+      duration: True for lengths given in epochs; formulas receive them in steps.
+      help: what the field means, for the README and the studio's tooltips.
+      example: a typical value, where a new design starts (required fields only).
+    """
+
+    name: str
+    rule: Callable[[str, Any], Any]
+    default: Any = REQUIRED
+    duration: bool = False
+    help: str = ""
+    example: Any = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED

@@ -1,0 +1,201 @@
+"""A validated schedule: warm-up, hold, then its kind's decay, over optimizer steps."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from schedules.errors import ConfigError
+from schedules.fields import Choice, Field, Number, show
+from schedules.kinds import KINDS, Kind
+from schedules.phases import hold, join, linear_warmup
+
+MAX_TOTAL_STEPS = 10**9
+GRANULARITIES = ("step", "epoch")
+
+COMMON_FIELDS: tuple[Field, ...] = (
+    Field("base_lr", Number(gt=0), help="peak learning rate, reached at the end of the warm-up"),
+    Field("total_epochs", Number(gt=0), duration=True, help="length of the whole schedule"),
+    Field("warmup_epochs", Number(ge=0), default=0, duration=True, help="linear warm-up length"),
+    Field("warmup_start_lr", Number(ge=0), default=0.0, help="learning rate at step 0"),
+    Field("hold_epochs", Number(ge=0), default=0, duration=True, help="plateau at base_lr after warm-up"),
+    Field("epsilon", Number(ge=0), default=0.0, help="floor the decay never goes below (≤ base_lr)"),
+)
+STEPS_PER_EPOCH = Number(ge=1, integer=True)
+GRANULARITY = Choice(GRANULARITIES)
+
+
+def epochs_to_steps(epochs: float, steps_per_epoch: int) -> int:
+    """round(epochs × steps_per_epoch), halves rounding up: the whole number of steps a length spans."""
+    return math.floor(epochs * steps_per_epoch + 0.5)
+
+
+class Schedule:
+    """A learning-rate schedule over optimizer steps, built from a validated v1 document.
+
+    With W, H, T the warm-up, hold and total lengths in steps:
+
+        t < W:          warmup_start_lr + (base_lr − warmup_start_lr) · t / W
+        W ≤ t < W + H:  base_lr
+        W + H ≤ t:      decay(min(t, T) − W − H), the kind's formula (see ``schedules.kinds``)
+
+    With granularity "epoch", t is first floored to its epoch's first step.
+
+    Args:
+      schedule: the document's ``schedule`` object: ``kind`` plus the common and kind fields.
+      steps_per_epoch: optimizer steps in one epoch (integer ≥ 1).
+      granularity: "step" or "epoch".
+
+    Raises:
+      ConfigError: for any invalid argument, naming the field and the rule.
+
+    >>> s = Schedule({"kind": "cosine", "base_lr": 1.0, "total_epochs": 10, "warmup_epochs": 2},
+    ...              steps_per_epoch=1)
+    >>> [round(float(x), 3) for x in s.lr([0, 1, 2, 6, 10, 99])]
+    [0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
+    """
+
+    def __init__(self, schedule: Mapping[str, Any], steps_per_epoch: int, granularity: str = "step"):
+        self.steps_per_epoch = STEPS_PER_EPOCH("steps_per_epoch", steps_per_epoch)
+        self.granularity = GRANULARITY("granularity", granularity)
+        self.kind, self.params = _check_schedule(schedule)
+        self._steps = _durations_in_steps(self.kind, self.params, self.steps_per_epoch)
+        self._curve = self._build_curve()
+
+    # Lengths in steps -------------------------------------------------------------------------
+    @property
+    def total_steps(self) -> int:
+        """T: optimizer steps in the whole schedule; lr(t) = lr(T) for every t ≥ T."""
+        return self._steps["total_epochs"]
+
+    @property
+    def warmup_steps(self) -> int:
+        return self._steps["warmup_epochs"]
+
+    @property
+    def hold_steps(self) -> int:
+        return self._steps["hold_epochs"]
+
+    @property
+    def boundaries(self) -> tuple[int, int]:
+        """(end of warm-up, end of hold), in steps: where the curve changes phase."""
+        return self.warmup_steps, self.warmup_steps + self.hold_steps
+
+    # The curve ---------------------------------------------------------------------------------
+    def _build_curve(self):
+        params, steps = self.params, self._steps
+        warmup_end, hold_end = self.boundaries
+        kind_args = {field.name: steps.get(field.name, params[field.name]) for field in self.kind.fields}
+        decay = self.kind.decay(
+            base_lr=params["base_lr"],
+            epsilon=params["epsilon"],
+            decay_steps=self.total_steps - hold_end,
+            **kind_args,
+        )
+        warmup = linear_warmup(params["warmup_start_lr"], params["base_lr"], self.warmup_steps)
+        return join([warmup, hold(params["base_lr"]), decay], [warmup_end, hold_end])
+
+    def formula(self, steps, xp=np):
+        """The learning rate at float ``steps`` (any shape) in the array namespace ``xp``.
+
+        This is the single definition of the curve; :meth:`lr` calls it with NumPy and the Keras
+        adapter with ``keras.ops``.
+        """
+        t = xp.clip(steps, 0.0, float(self.total_steps))
+        if self.granularity == "epoch":
+            t = xp.floor(t / self.steps_per_epoch) * self.steps_per_epoch
+        return self._curve(t, xp)
+
+    def lr(self, steps) -> np.ndarray:
+        """The learning rate at each 0-based optimizer step (float64, the shape of ``steps``)."""
+        return np.asarray(self.formula(np.asarray(steps, dtype=np.float64)), dtype=np.float64)
+
+    # Serialization -----------------------------------------------------------------------------
+    def to_config(self) -> dict[str, Any]:
+        """The v1 document this schedule was built from, defaults filled in."""
+        return {
+            "format": "lr-schedule",
+            "version": 1,
+            "steps_per_epoch": self.steps_per_epoch,
+            "granularity": self.granularity,
+            "schedule": {"kind": self.kind.name, **self.params},
+        }
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Schedule) and self.to_config() == other.to_config()
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={value!r}" for name, value in self.params.items())
+        return f"Schedule({self.kind.name}: {args}; steps_per_epoch={self.steps_per_epoch}, granularity={self.granularity!r})"
+
+
+def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
+    """The kind and every field's value (defaults filled in), or the first ConfigError."""
+    if not isinstance(schedule, Mapping):
+        raise ConfigError("schedule", f"must be an object, got {show(schedule)}")
+    kind_name = schedule.get("kind")
+    if not isinstance(kind_name, str) or kind_name not in KINDS:
+        known = ", ".join(f'"{name}"' for name in KINDS)
+        rule = "is required" if "kind" not in schedule else f"must be one of {known}, got {show(kind_name)}"
+        raise ConfigError("schedule.kind", rule)
+    kind = KINDS[kind_name]
+    fields = COMMON_FIELDS + kind.fields
+    known_names = {field.name for field in fields}
+    for key in schedule:
+        if key != "kind" and key not in known_names:
+            field_path = f"schedule.{key}" if isinstance(key, str) else "schedule"
+            raise ConfigError(field_path, f"{show(key)} is not a field of kind \"{kind_name}\"")
+    values = {}
+    for field in fields:
+        path = f"schedule.{field.name}"
+        if field.name in schedule:
+            values[field.name] = field.rule(path, schedule[field.name])
+        elif field.required:
+            raise ConfigError(path, "is required")
+        else:
+            values[field.name] = field.default
+    _check_phases(values)
+    return kind, values
+
+
+def _check_phases(values: Mapping[str, Any]) -> None:
+    """The rules that tie common fields together."""
+    warmup, hold_, total = values["warmup_epochs"], values["hold_epochs"], values["total_epochs"]
+    if warmup + hold_ > total:
+        raise ConfigError(
+            "schedule.hold_epochs" if hold_ else "schedule.warmup_epochs",
+            f"warmup_epochs + hold_epochs ({warmup + hold_:g}) must not exceed total_epochs ({total:g})",
+        )
+    if values["epsilon"] > values["base_lr"]:
+        raise ConfigError(
+            "schedule.epsilon", f"must not exceed base_lr ({values['base_lr']:g}), got {show(values['epsilon'])}"
+        )
+
+
+def _durations_in_steps(kind: Kind, values: Mapping[str, Any], steps_per_epoch: int) -> dict[str, int]:
+    """Every duration field converted to whole steps; a positive length must span a step.
+
+    Warm-up and hold are rounded where they end, not one by one, so that rounding keeps
+    W ≤ W + H ≤ T whenever warmup_epochs + hold_epochs ≤ total_epochs.
+    """
+    durations = [field.name for field in COMMON_FIELDS + kind.fields if field.duration]
+    for name in durations:
+        if values[name] * steps_per_epoch > MAX_TOTAL_STEPS:
+            raise ConfigError(
+                f"schedule.{name}",
+                f"{name} × steps_per_epoch ({values[name]:g} × {steps_per_epoch}) must be at most {MAX_TOTAL_STEPS:,} steps",
+            )
+    steps = {name: epochs_to_steps(values[name], steps_per_epoch) for name in durations}
+    hold_end = epochs_to_steps(values["warmup_epochs"] + values["hold_epochs"], steps_per_epoch)
+    steps["hold_epochs"] = hold_end - steps["warmup_epochs"]
+    for name in durations:
+        if values[name] > 0 and steps[name] == 0:
+            raise ConfigError(
+                f"schedule.{name}", f"{values[name]:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch"
+            )
+    return steps

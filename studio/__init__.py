@@ -1,0 +1,1 @@
+"""The studio's logic that is not a page: control values, curves for charts, figures."""

@@ -1,0 +1,85 @@
+"""The designer's control values, as a plain dict, and the documents they stand for.
+
+Control keys are the document's own field names, so a v1 document and the controls map onto each
+other one to one; the step-decay baseline's own fields carry a ``baseline_`` prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, MutableMapping
+
+import schedules
+from schedules import KINDS, ConfigError, Schedule
+
+DEFAULTS: dict[str, Any] = {
+    "kind": "cosine",
+    "base_lr": 0.01,
+    "total_epochs": 100.0,
+    "warmup_epochs": 5.0,
+    "hold_epochs": 10.0,
+    "epsilon": 1e-6,
+    "warmup_start_lr": 0.0,
+    "steps_per_epoch": 100,
+    "granularity": "step",
+    "baseline_drop": 0.1,
+    "baseline_epochs_per_drop": 30.0,
+    "log_scale": False,
+    "overlay": False,
+} | {field.name: field.example for kind in KINDS.values() for field in kind.fields}
+
+COMMON_NAMES = [field.name for field in schedules.COMMON_FIELDS]
+# Durations and lrs are floats in the controls: Streamlit's number inputs refuse mixed int/float.
+FLOAT_NAMES = {name for name, value in DEFAULTS.items() if isinstance(value, float)}
+
+
+def log_grid(lowest_exponent: int = -8, highest_exponent: int = 0) -> list[float]:
+    """Round values spread evenly on a log scale: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8 × 10^k.
+
+    >>> log_grid(-1, 0)
+    [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]
+    """
+    mantissas = ("1", "1.5", "2", "2.5", "3", "4", "5", "6", "7", "8")
+    grid = [float(f"{m}e{k}") for k in range(lowest_exponent, highest_exponent) for m in mantissas]
+    return grid + [float(f"1e{highest_exponent}")]
+
+
+def options_with(grid: list[float], value: float) -> list[float]:
+    """The grid with ``value`` added where it belongs: an imported 0.0123 stays exact."""
+    return sorted(set(grid) | {value})
+
+
+def document(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The v1 document of the designed schedule."""
+    kind = KINDS[values["kind"]]
+    names = COMMON_NAMES + [field.name for field in kind.fields]
+    return {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": values["steps_per_epoch"],
+        "granularity": values["granularity"],
+        "schedule": {"kind": kind.name} | {name: values[name] for name in names},
+    }
+
+
+def baseline_document(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The step-decay baseline: the design's warm-up, hold and floor, its own drop and period."""
+    doc = document(values | {"kind": "step"})
+    doc["schedule"]["drop"] = values["baseline_drop"]
+    doc["schedule"]["epochs_per_drop"] = values["baseline_epochs_per_drop"]
+    return doc
+
+
+def controls(schedule: Schedule) -> dict[str, Any]:
+    """The control values that reproduce ``schedule`` (numbers typed as the controls need)."""
+    config = schedule.to_config()
+    values = {"steps_per_epoch": config["steps_per_epoch"], "granularity": config["granularity"]}
+    values |= config["schedule"]
+    return {name: float(value) if name in FLOAT_NAMES else value for name, value in values.items()}
+
+
+def import_into(state: MutableMapping[str, Any], data: bytes | str) -> None:
+    """Set the controls in ``state`` from a v1 JSON text, or raise ConfigError touching nothing."""
+    state.update(controls(schedules.loads(data)))
+
+
+__all__ = ["DEFAULTS", "ConfigError", "baseline_document", "controls", "document", "import_into", "log_grid"]

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""The studio's two commands, on any machine with Python 3.10+:
+
+    python3 tasks.py app     # create .venv, install requirements.txt, serve the studio on :8501
+    python3 tasks.py test    # create .venv, install requirements-dev.txt (+ Chromium), run every test
+
+Extra arguments go to streamlit (app) or pytest (test). Installs are skipped while the
+requirement files are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def ensure_venv(requirements: str) -> None:
+    """Create .venv and install ``requirements`` unless that exact set is already installed."""
+    files = sorted(ROOT.glob("requirements*.txt"))
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in files) + requirements.encode()).hexdigest()
+    stamp = VENV / f".installed-{Path(requirements).stem}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    if not PYTHON.exists():
+        print("Creating .venv …", flush=True)
+        venv.create(VENV, with_pip=True)
+    print(f"Installing {requirements} …", flush=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-r", str(ROOT / requirements)], check=True)
+    stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the browser tests when it is missing and we may (root + apt)."""
+    if Path(CHROMIUM).exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("Installing Chromium for the browser tests …", flush=True)
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=env)
+    if not Path(CHROMIUM).exists():
+        print(f"Chromium is not at {CHROMIUM}: the browser tests will be skipped.", flush=True)
+
+
+def main(argv: list[str]) -> int:
+    command, extra = (argv[0], argv[1:]) if argv else ("", [])
+    if command == "app":
+        ensure_venv("requirements.txt")
+        streamlit = [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
+        return subprocess.call([*streamlit, *extra], cwd=ROOT)
+    if command == "test":
+        ensure_venv("requirements-dev.txt")
+        ensure_chromium()
+        lint = subprocess.call([str(PYTHON), "-m", "ruff", "check", "."], cwd=ROOT)
+        tests = subprocess.call([str(PYTHON), "-m", "pytest", *extra], cwd=ROOT)
+        return tests or lint
+    print(__doc__.strip(), file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
