@@ -45,6 +45,8 @@ def join(pieces: Sequence[Piece], boundaries: Sequence[int]) -> Piece:
 
     An empty piece (two equal boundaries) is never selected. Every piece is evaluated over all of
     t and the answers are picked with ``where``: no branches, one code path for one step or 10⁹.
+    A piece sees t clamped at 0, so even its unselected answers stay inside its own domain (a
+    step decay asked for drop^−1 would overflow).
 
     >>> curve = join([linear_warmup(0.0, 1.0, 2), hold(1.0), hold(0.5)], [2, 3])
     >>> [float(curve(t)) for t in range(5)]
@@ -56,7 +58,7 @@ def join(pieces: Sequence[Piece], boundaries: Sequence[int]) -> Piece:
     def joined(t, xp=np):
         lr = pieces[0](t, xp)
         for boundary, piece in zip(boundaries, pieces[1:]):
-            lr = xp.where(t < boundary, lr, piece(t - boundary, xp))
+            lr = xp.where(t < boundary, lr, piece(xp.maximum(t - boundary, 0.0), xp))
         return lr
 
     return joined

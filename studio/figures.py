@@ -9,11 +9,15 @@ import plotly.graph_objects as go
 from studio.curves import Curve
 
 HOVER = "step %{customdata:,}<br>epoch %{x:.3f}<br>lr %{y:.4g}<extra>%{fullData.name}</extra>"
-BOUNDARY_LABELS = ("warm-up ends", "hold ends")
+# (label, where it sits): warm-up's label leans left and hold's right, so close lines stay readable.
+BOUNDARY_LABELS = (("warm-up ends", "top left"), ("hold ends", "top right"))
 
 
 def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 380) -> go.Figure:
-    """Learning rate against epochs, one line per curve, phase boundaries of the first curve marked."""
+    """Learning rate against epochs, one line per curve, phase boundaries of the first curve marked.
+
+    The title names the curves; hovering shows each point's step, epoch and lr.
+    """
     figure = go.Figure()
     for curve in curves:
         figure.add_trace(
@@ -23,7 +27,7 @@ def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 
         )
     first = curves[0]
     marked = set()
-    for step, label in zip(first.boundaries, BOUNDARY_LABELS):
+    for step, (label, position) in zip(first.boundaries, BOUNDARY_LABELS):
         if 0 < step < first.total_steps and step not in marked:
             marked.add(step)
             figure.add_vline(
@@ -31,11 +35,12 @@ def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 
                 line_dash="dot",
                 line_color="gray",
                 annotation_text=label,
-                annotation_position="top",
+                annotation_position=position,
             )
     figure.update_layout(
+        title=dict(text=" vs ".join(curve.name for curve in curves), x=0, font_size=15),
         height=height,
-        margin=dict(l=10, r=10, t=40, b=10),
+        margin=dict(l=10, r=10, t=70, b=10),
         xaxis_title="epoch",
         yaxis_title="learning rate",
         yaxis_type="log" if log_scale else "linear",

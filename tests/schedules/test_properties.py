@@ -1,0 +1,92 @@
+"""Properties every schedule must have, checked on random documents of every kind."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import schedules
+from schedules import ConfigError
+from tests.strategies import broken_documents, documents
+
+
+def steps_of(s, extra=5):
+    return np.arange(s.total_steps + extra)
+
+
+@given(documents())
+def test_every_valid_document_round_trips(doc):
+    s = schedules.from_config(doc)
+    again, reread = schedules.from_config(s.to_config()), schedules.loads(schedules.dumps(s))
+    assert again == s and reread == s
+    np.testing.assert_array_equal(reread.lr(steps_of(s)), s.lr(steps_of(s)))
+    assert json.loads(json.dumps(s.to_config())) == s.to_config()
+
+
+@given(documents())
+def test_lr_is_finite_nonnegative_and_bounded(doc):
+    s = schedules.from_config(doc)
+    lr = s.lr(steps_of(s))
+    params = s.params
+    assert np.all(np.isfinite(lr))
+    assert np.all(lr >= 0)
+    assert np.all(lr <= max(params["base_lr"], params["warmup_start_lr"]) * (1 + 1e-12))
+
+
+@given(documents(), st.data())
+def test_vectorized_equals_one_step_at_a_time(doc, data):
+    s = schedules.from_config(doc)
+    picks = data.draw(st.lists(st.integers(0, s.total_steps + 3), min_size=1, max_size=20))
+    np.testing.assert_array_equal(s.lr(picks), [float(s.lr(step)) for step in picks])
+
+
+@given(documents(kinds=("cosine", "step", "constant")))
+def test_continuous_at_warmup_and_hold_boundaries(doc):
+    doc["granularity"] = "step"
+    s = schedules.from_config(doc)
+    base, start = s.params["base_lr"], s.params["warmup_start_lr"]
+    warmup_end, hold_end = s.boundaries
+    if warmup_end:
+        one_step_of_ramp = abs(base - start) / warmup_end
+        assert s.lr(warmup_end) == pytest.approx(base, rel=1e-12)
+        assert abs(s.lr(warmup_end) - s.lr(warmup_end - 1)) <= one_step_of_ramp * (1 + 1e-9) + 1e-12 * base
+    if hold_end < s.total_steps:
+        assert s.lr(hold_end) == pytest.approx(base, rel=1e-12)  # the decay starts from the peak
+
+
+@given(documents(kinds=("cosine",)))
+def test_cosine_never_rises_after_the_hold(doc):
+    s = schedules.from_config(doc)
+    lr = s.lr(np.arange(s.boundaries[1], s.total_steps + 3))
+    assert np.all(np.diff(lr) <= 1e-15 * s.params["base_lr"])
+
+
+@given(documents())
+def test_epoch_granularity_takes_each_epochs_first_step(doc):
+    by_epoch = schedules.from_config({**doc, "granularity": "epoch"})
+    by_step = schedules.from_config({**doc, "granularity": "step"})
+    steps = steps_of(by_step)
+    first_steps = np.minimum(steps // doc["steps_per_epoch"] * doc["steps_per_epoch"], by_step.total_steps)
+    np.testing.assert_array_equal(by_epoch.lr(steps), by_step.lr(first_steps))
+
+
+@settings(max_examples=300)
+@given(broken_documents())
+def test_broken_documents_raise_configerror_and_nothing_else(doc):
+    try:
+        s = schedules.from_config(doc)
+    except ConfigError as error:
+        assert str(error).count(":") >= 1 and "\n" not in str(error)
+    else:  # the change happened to keep it valid: then it must really be valid
+        assert np.all(np.isfinite(s.lr(np.arange(min(s.total_steps, 1000)))))
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(max_size=200), st.binary(max_size=200), broken_documents().map(lambda d: json.dumps(d))))
+def test_random_texts_raise_configerror_and_nothing_else(text):
+    try:
+        schedules.loads(text)
+    except ConfigError:
+        pass

@@ -1,0 +1,93 @@
+"""Hypothesis strategies for schedule documents, valid and not, shared by the suites."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import strategies as st
+
+from schedules import COMMON_FIELDS, KINDS
+from schedules.fields import Choice, Number
+
+lrs = st.floats(1e-6, 10.0, allow_nan=False)
+
+
+def field_value(field, epoch_unit: float = 1.0):
+    """A valid value for one kind-specific field, from its own rule; durations in ``epoch_unit``s."""
+    rule = field.rule
+    if isinstance(rule, Choice):
+        return st.sampled_from(rule.options)
+    if field.duration:
+        return st.integers(1, 200).map(lambda units: units * epoch_unit)
+    assert isinstance(rule, Number)
+    low = rule.ge if rule.ge is not None else rule.gt
+    high = rule.le if rule.le is not None else 10.0
+    return st.floats(low, high, exclude_min=rule.gt is not None, allow_nan=False)
+
+
+@st.composite
+def documents(draw, kinds=tuple(KINDS), max_steps: int = 20_000) -> dict:
+    """A valid v1 document of one of ``kinds``, at most ``max_steps`` steps long."""
+    kind = KINDS[draw(st.sampled_from(kinds))]
+    steps_per_epoch = draw(st.integers(1, 200))
+    # Durations come in half epochs where that is a whole number of steps: exact in binary, so
+    # warmup + hold ≤ total holds exactly and every positive length spans at least one step.
+    unit = 0.5 if steps_per_epoch % 2 == 0 else 1.0
+    total_units = draw(st.integers(1, max(1, int(max_steps / (unit * steps_per_epoch)))))
+    warmup_units = draw(st.integers(0, total_units))
+    hold_units = draw(st.integers(0, total_units - warmup_units))
+    base_lr = draw(lrs)
+    schedule = {
+        "kind": kind.name,
+        "base_lr": base_lr,
+        "total_epochs": total_units * unit,
+        "warmup_epochs": warmup_units * unit,
+        "hold_epochs": hold_units * unit,
+        "warmup_start_lr": draw(st.one_of(st.just(0.0), lrs)),
+        "epsilon": draw(st.sampled_from([0.0, 1e-3, 0.1, 1.0])) * base_lr,
+    }
+    for field in kind.fields:
+        schedule[field.name] = draw(field_value(field, unit))
+    return {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": steps_per_epoch,
+        "granularity": draw(st.sampled_from(["step", "epoch"])),
+        "schedule": schedule,
+    }
+
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(-(10**400), 10**400),
+    st.floats(),  # NaN and ±inf included
+    st.text(max_size=20),
+)
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+document_keys = ["format", "version", "steps_per_epoch", "granularity", "schedule"]
+schedule_keys = ["kind", *(field.name for field in COMMON_FIELDS), *{f.name for k in KINDS.values() for f in k.fields}]
+
+
+@st.composite
+def broken_documents(draw) -> object:
+    """A valid document with one thing changed: a value replaced, a key dropped or added."""
+    doc = draw(documents())
+    target = draw(st.sampled_from(["document", "schedule"]))
+    holder = doc if target == "document" else doc["schedule"]
+    keys = document_keys if target == "document" else schedule_keys
+    action = draw(st.sampled_from(["replace", "drop", "add", "whole"]))
+    if action == "replace":
+        holder[draw(st.sampled_from(keys))] = draw(json_values)
+    elif action == "drop":
+        holder.pop(draw(st.sampled_from(keys)), None)
+    elif action == "add":
+        holder[draw(st.text(min_size=1, max_size=12))] = draw(json_values)
+    else:
+        return draw(json_values)
+    return doc
+
+
+def deeply_nested(depth: int) -> str:
+    return json.dumps({"format": "lr-schedule", "version": 1, "steps_per_epoch": 1, "schedule": None})[:-5] + "[" * depth + "]" * depth + "}"
