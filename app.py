@@ -4,5 +4,10 @@ import streamlit as st
 
 st.set_page_config(page_title="LR schedule studio", page_icon="📉", layout="wide")
 
-navigation = st.navigation([st.Page("pages/designer.py", title="Designer", icon="📈", default=True)])
+navigation = st.navigation(
+    [
+        st.Page("pages/designer.py", title="Designer", icon="📈", default=True),
+        st.Page("pages/reference.py", title="Format reference", icon="📖"),
+    ]
+)
 navigation.run()

@@ -12,7 +12,9 @@ from studio.figures import make_figure
 KEEP = "session"  # controls keep their values while the user visits other pages
 
 for key, value in design.DEFAULTS.items():
-    st.session_state.setdefault(key, value)
+    # Re-assigning pins the value: a slider whose range follows another control (options that
+    # include an imported value, a maximum that follows total epochs) would otherwise reset.
+    st.session_state[key] = st.session_state.get(key, value)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -1,0 +1,40 @@
+"""Reference: the v1 JSON format, every field's rule, and each kind's formula."""
+
+import pandas as pd
+import streamlit as st
+
+from studio import design, reference
+
+st.title("Schedule format reference")
+st.markdown(
+    "A schedule is a small JSON document (**format** `lr-schedule`, **version** 1). Durations are in "
+    "epochs and may be fractional; each is rounded to whole optimizer steps with `steps_per_epoch`. "
+    "The designer exports and imports exactly this document."
+)
+st.subheader("Document")
+st.code(
+    """{"format": "lr-schedule", "version": 1, "steps_per_epoch": 100, "granularity": "step",
+ "schedule": {"kind": "cosine", "base_lr": 0.01, "total_epochs": 100,
+              "warmup_epochs": 5, "warmup_start_lr": 0.0, "hold_epochs": 10, "epsilon": 1e-6}}""",
+    language="json",
+)
+st.markdown(
+    "- `steps_per_epoch`: an integer ≥ 1; `total_epochs × steps_per_epoch` at most 10⁹ steps.\n"
+    "- `granularity`: `step` (lr changes every step) or `epoch` (constant within an epoch, equal to its "
+    "value at the epoch's first step, as Keras's `LearningRateScheduler` does)."
+)
+st.subheader("Fields every kind takes")
+st.dataframe(pd.DataFrame(reference.COMMON_ROWS), hide_index=True, width="stretch")
+st.markdown(
+    "Warm-up rises linearly from `warmup_start_lr` to `base_lr`; the hold keeps `base_lr`; then the "
+    "kind's decay runs over the remaining steps, with `e` the steps since the decay began, `D` its "
+    "length and `p = clamp(e / D, 0, 1)`. After the last step the lr stays where it ended."
+)
+st.subheader("Kinds")
+for name, title, rows in reference.kind_sections():
+    with st.expander(f"{title} — `{name}`", expanded=name == design.DEFAULTS["kind"]):
+        st.code(reference.formula(name), language="text")
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        else:
+            st.caption("No fields beyond the common ones.")

@@ -1,0 +1,34 @@
+"""AppTest helpers: run pages from their files and read what their charts really plot."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
+
+
+def decode(values) -> np.ndarray:
+    """A Plotly array from a chart spec: plain list, or typed base64 (``{"dtype", "bdata"}``)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return np.asarray(values)
+
+
+def traces(at: AppTest) -> list[list[dict]]:
+    """Each chart's traces, with x, y and customdata decoded to arrays."""
+    charts = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        charts.append([{**trace, **{k: decode(trace[k]) for k in ("x", "y", "customdata") if k in trace}} for trace in spec["data"]])
+    return charts
+
+
+@pytest.fixture
+def app():
+    """A fresh designer session, already run once."""
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()

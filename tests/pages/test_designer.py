@@ -1,0 +1,141 @@
+"""The designer page, run headless by Streamlit's AppTest."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import schedules
+from studio import design
+from tests.pages.conftest import PAGES, ROOT, traces
+
+
+@pytest.mark.parametrize("script", ["app.py", *PAGES])
+def test_every_page_runs_without_exception(script):
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60).run()
+    assert not at.exception
+    assert at.title, "every page has a title"
+
+
+def test_default_page_draws_designed_and_baseline_curves(app):
+    designed, baseline = traces(app)
+    assert designed[0]["name"] == "Cosine decay" and baseline[0]["name"] == "Step decay"
+    expected = schedules.from_config(design.document(design.DEFAULTS)).lr(designed[0]["customdata"])
+    np.testing.assert_allclose(designed[0]["y"], expected)
+    assert not app.error
+
+
+@pytest.mark.parametrize(
+    ("widget", "key", "value", "chart"),
+    [
+        ("select_slider", "base_lr", 0.05, 0),
+        ("number_input", "total_epochs", 60.0, 0),
+        ("slider", "warmup_epochs", 20.0, 0),
+        ("slider", "hold_epochs", 30.0, 0),
+        ("select_slider", "epsilon", 0.001, 0),
+        ("number_input", "steps_per_epoch", 7, 0),
+        ("number_input", "warmup_start_lr", 0.002, 0),
+        ("radio", "granularity", "epoch", 0),
+        ("selectbox", "kind", "constant", 0),
+        ("number_input", "baseline_drop", 0.5, 1),
+        ("number_input", "baseline_epochs_per_drop", 10.0, 1),
+    ],
+)
+def test_each_control_redraws_its_curve(app, widget, key, value, chart):
+    before = traces(app)[chart][0]
+    getattr(app, widget)(key=key).set_value(value).run()
+    assert not app.exception and not app.error
+    after = traces(app)[chart][0]
+    changed = len(after["y"]) != len(before["y"]) or not np.array_equal(after["y"], before["y"]) or not np.array_equal(after["x"], before["x"])
+    assert changed, f"{key} = {value} did not change the plotted curve"
+    assert app.session_state["schedule_document"] == design.document({k: app.session_state[k] for k in design.DEFAULTS})
+
+
+def test_log_scale_and_overlay_toggles(app):
+    app.toggle(key="log_scale").set_value(True).run()
+    assert all(json.loads(c.proto.spec)["layout"]["yaxis"]["type"] == "log" for c in app.get("plotly_chart"))
+    app.toggle(key="overlay").set_value(True).run()
+    (overlay,) = traces(app)
+    assert [trace["name"] for trace in overlay] == ["Cosine decay", "Step decay"]
+
+
+def test_invalid_combination_shows_one_sentence_and_keeps_the_last_curve(app):
+    app.slider(key="warmup_epochs").set_value(50.0).run()
+    good = traces(app)[0][0]
+    app.slider(key="hold_epochs").set_value(60.0).run()
+    assert len(app.error) == 1
+    assert "schedule.hold_epochs: warmup_epochs + hold_epochs (110) must not exceed total_epochs (100)" in app.error[0].value
+    np.testing.assert_array_equal(traces(app)[0][0]["y"], good["y"])
+    assert app.session_state["schedule_document"]["schedule"]["hold_epochs"] == 10.0
+    assert not app.exception
+
+
+def test_export_serves_the_current_document(app):
+    app.select_slider(key="base_lr").set_value(0.003).run()
+    (button,) = app.get("download_button")
+    assert button.proto.label == "Export JSON" and button.proto.url.endswith(".json")
+    exported = schedules.from_config(app.session_state["schedule_document"])
+    assert exported.params["base_lr"] == 0.003
+    assert schedules.loads(schedules.dumps(exported)) == exported
+
+
+def test_imported_controls_are_restored_and_drawn():
+    text = json.dumps(
+        {
+            "format": "lr-schedule",
+            "version": 1,
+            "steps_per_epoch": 50,
+            "granularity": "step",
+            "schedule": {"kind": "cosine", "base_lr": 0.0123, "total_epochs": 30, "warmup_epochs": 2.5, "hold_epochs": 4, "epsilon": 1e-5},
+        }
+    )
+    state = dict(design.DEFAULTS)
+    design.import_into(state, text)  # what the uploader's callback does, before the page reruns
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.run()
+    assert not app.exception and not app.error
+    assert app.select_slider(key="base_lr").value == 0.0123  # off the log grid, kept exact
+    assert app.slider(key="warmup_epochs").value == 2.5
+    assert app.number_input(key="steps_per_epoch").value == 50
+    assert traces(app)[0][0]["customdata"][-1] == 30 * 50 - 1
+    assert schedules.from_config(app.session_state["schedule_document"]) == schedules.loads(text)
+
+
+def test_a_million_steps_stay_within_the_point_budget(app):
+    app.number_input(key="steps_per_epoch").set_value(10_000).run()
+    assert app.session_state["schedule_document"]["steps_per_epoch"] * 100 == 10**6
+    for chart in traces(app):
+        assert all(len(trace["y"]) <= 4000 for trace in chart)
+    designed = traces(app)[0][0]
+    for boundary in (5 * 10_000, 15 * 10_000):  # end of warm-up, end of hold
+        assert boundary in designed["customdata"]
+
+
+def test_settings_survive_a_visit_to_another_page(app):
+    app.slider(key="warmup_epochs").set_value(12.0).run()
+    app.switch_page("pages/reference.py").run()
+    assert not app.exception
+    app.switch_page("pages/designer.py").run()
+    assert app.slider(key="warmup_epochs").value == 12.0
+    assert app.session_state["schedule_document"]["schedule"]["warmup_epochs"] == 12.0
+
+
+def test_designer_never_imports_tensorflow():
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        from streamlit.testing.v1 import AppTest
+        at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=60).run()
+        assert not at.exception
+        print(sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras")))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

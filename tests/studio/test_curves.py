@@ -1,0 +1,55 @@
+"""Chart curves: small at any length, faithful to every step's envelope and the phase boundaries."""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+import schedules
+from studio.curves import MAX_POINTS, envelope_indices, format_stats, sample
+
+
+def doc(total_epochs, steps_per_epoch, **fields):
+    schedule = {"kind": "cosine", "base_lr": 0.1, "total_epochs": total_epochs, **fields}
+    return {"format": "lr-schedule", "version": 1, "steps_per_epoch": steps_per_epoch, "schedule": schedule}
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=5000), st.integers(20, 600))
+def test_envelope_keeps_every_buckets_extremes(values, max_points):
+    values = np.array(values)
+    kept = envelope_indices(values, max_points)
+    assert len(kept) <= max_points + 2
+    assert np.all(np.diff(kept) > 0)
+    assert values[kept].min() == values.min() and values[kept].max() == values.max()
+    assert kept[0] == 0 and kept[-1] == len(values) - 1
+
+
+def test_fast_oscillation_keeps_its_full_range_everywhere():
+    values = np.tile([0.0, 1.0, 0.5], 400_000)  # a period of 3 steps over 1.2 million steps
+    kept = envelope_indices(values, 4000)
+    assert len(kept) <= 4000
+    quarters = np.array_split(kept, 4)
+    assert all(values[part].min() == 0.0 and values[part].max() == 1.0 for part in quarters)
+
+
+def test_a_million_steps_draw_at_most_max_points_with_exact_boundaries():
+    s = schedules.from_config(doc(1000, 1000, warmup_epochs=10, hold_epochs=20))
+    curve = sample(s, "cosine")
+    assert s.total_steps == 10**6
+    assert len(curve.steps) <= MAX_POINTS
+    for step in (9_999, 10_000, 29_999, 30_000):
+        assert step in curve.steps
+    np.testing.assert_array_equal(curve.lr, s.lr(curve.steps))
+    assert curve.stats["peak_lr"] == 0.1
+
+
+def test_short_schedules_are_drawn_step_by_step():
+    curve = sample(schedules.from_config(doc(10, 10)), "cosine")
+    np.testing.assert_array_equal(curve.steps, np.arange(100))
+    np.testing.assert_array_equal(curve.epochs, np.arange(100) / 10)
+
+
+def test_stats_read_as_people_read_them():
+    text = format_stats({"peak_lr": 0.01, "final_lr": 1e-6, "mean_lr": 0.0055, "area": 55.0, "share_above_half_peak": 0.55, "steps_to_tenth_of_peak": 8260})
+    assert text["Peak lr"] == "0.01" and text["Share of steps above half the peak"] == "55.0%"
+    assert text["Steps until lr < 10% of peak"] == "8,260" and text["Final lr"] == "1e-06"
+    assert format_stats({"steps_to_tenth_of_peak": None})["Steps until lr < 10% of peak"] == "never"

@@ -1,0 +1,54 @@
+"""The designer's controls map onto documents and back, and a bad import touches nothing."""
+
+import json
+
+import pytest
+
+import schedules
+from schedules import ConfigError
+from studio import design
+
+EXAMPLE = {
+    "format": "lr-schedule",
+    "version": 1,
+    "steps_per_epoch": 250,
+    "granularity": "epoch",
+    "schedule": {"kind": "cosine", "base_lr": 0.0123, "total_epochs": 40, "warmup_epochs": 3, "warmup_start_lr": 1e-5, "hold_epochs": 2.5, "epsilon": 1e-7},
+}
+
+
+def test_defaults_make_valid_documents():
+    schedules.from_config(design.document(design.DEFAULTS))
+    baseline = schedules.from_config(design.baseline_document(design.DEFAULTS))
+    assert baseline.kind.name == "step" and baseline.params["drop"] == design.DEFAULTS["baseline_drop"]
+
+
+def test_baseline_shares_the_warmup_hold_and_floor():
+    values = design.DEFAULTS | {"warmup_epochs": 7.0, "hold_epochs": 3.0, "epsilon": 1e-4}
+    baseline = design.baseline_document(values)["schedule"]
+    assert (baseline["warmup_epochs"], baseline["hold_epochs"], baseline["epsilon"]) == (7.0, 3.0, 1e-4)
+
+
+def test_import_sets_every_control_and_the_document_comes_back():
+    state = dict(design.DEFAULTS)
+    design.import_into(state, json.dumps(EXAMPLE))
+    assert state["base_lr"] == 0.0123 and state["granularity"] == "epoch" and state["steps_per_epoch"] == 250
+    assert isinstance(state["total_epochs"], float)  # number inputs refuse mixed int/float
+    assert schedules.from_config(design.document(state)) == schedules.from_config(EXAMPLE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"not json", json.dumps({**EXAMPLE, "version": 2}), '{"format": NaN}', b" " * 5_000_000, json.dumps([EXAMPLE]), b"\xff"],
+)
+def test_a_bad_import_raises_and_changes_nothing(text):
+    state = dict(design.DEFAULTS)
+    with pytest.raises(ConfigError):
+        design.import_into(state, text)
+    assert state == design.DEFAULTS
+
+
+def test_log_grid_keeps_imported_values_exact():
+    options = design.options_with(design.log_grid(-3, 0), 0.0123)
+    assert 0.0123 in options and options == sorted(options)
+    assert design.log_grid(-2, -1) == [0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.1]
