@@ -1,0 +1,103 @@
+"""What users click, in headless Chromium against the running studio."""
+
+import json
+
+import pytest
+
+import schedules
+
+pytestmark = pytest.mark.browser
+
+
+def first_line(page) -> str:
+    """The SVG path of the designed curve: it changes whenever the curve is redrawn differently."""
+    return page.locator(".js-plotly-plot .scatterlayer path.js-line").first.get_attribute("d")
+
+
+def wait_for_redraw(page, before: str) -> str:
+    page.wait_for_function(
+        "(before) => { const p = document.querySelector('.js-plotly-plot .scatterlayer path.js-line');"
+        " return p && p.getAttribute('d') !== before; }",
+        arg=before,
+        timeout=20_000,
+    )
+    return first_line(page)
+
+
+def slider(page, label: str):
+    return page.get_by_role("slider", name=label)
+
+
+def test_chart_renders_without_exception_box(page):
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path="test-artifacts/designer-1280.png", full_page=True)
+
+
+def test_keyboard_on_the_warmup_slider_redraws_the_chart(page):
+    before = first_line(page)
+    handle = slider(page, "Warm-up epochs")
+    handle.focus()
+    for _ in range(6):
+        handle.press("ArrowRight")
+    after = wait_for_redraw(page, before)
+    assert after != before
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_dragging_the_warmup_slider_redraws_the_chart(page):
+    before = first_line(page)
+    handle = slider(page, "Warm-up epochs")
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+    assert wait_for_redraw(page, before) != before
+
+
+def test_export_then_import_in_a_fresh_session_restores_the_controls(page, browser, server, tmp_path):
+    handle = slider(page, "Hold epochs")
+    before = first_line(page)
+    handle.focus()
+    for _ in range(4):
+        handle.press("ArrowRight")  # hold 10 → 12 epochs
+    wait_for_redraw(page, before)
+    page.wait_for_timeout(500)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export JSON").click()
+    exported = tmp_path / "exported.json"
+    download_info.value.save_as(exported)
+    doc = json.loads(exported.read_text())
+    assert schedules.loads(exported.read_bytes()).params["hold_epochs"] == 12.0
+    assert doc["schedule"]["kind"] == "cosine"
+
+    fresh = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    fresh.goto(server)
+    fresh.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+    assert slider(fresh, "Hold epochs").input_value() == "10"
+    fresh.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(exported))
+    fresh.get_by_text("Imported exported.json").wait_for(timeout=20_000)
+    assert slider(fresh, "Hold epochs").input_value() == "12"
+    fresh.context.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("notjson.json", b"{ this is not json", "document: is not valid JSON"),
+        ("v2.json", json.dumps({"format": "lr-schedule", "version": 2}).encode(), "version: must be 1, got 2"),
+        ("nan.json", b'{"format": "lr-schedule", "version": 1, "steps_per_epoch": NaN}', "NaN is not a JSON number"),
+    ],
+)
+def test_a_broken_import_shows_one_error_and_changes_nothing(page, tmp_path, name, content, expected):
+    before = first_line(page)
+    path = tmp_path / name
+    path.write_bytes(content)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    alert = page.locator('[data-testid="stAlertContentError"]')
+    alert.wait_for(timeout=20_000)
+    assert alert.count() == 1 and expected in alert.inner_text()
+    assert first_line(page) == before
+    assert slider(page, "Warm-up epochs").input_value() == "5"
+    assert page.locator('[data-testid="stException"]').count() == 0
