@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="LR schedule studio", page_icon="📉", layout="wide")
+st.set_page_config(page_title="LR schedule studio", page_icon=":material/trending_down:", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/designer.py", title="Designer", icon="📈", default=True),
-        st.Page("pages/reference.py", title="Format reference", icon="📖"),
+        st.Page("pages/designer.py", title="Designer", icon=":material/show_chart:", default=True),
+        st.Page("pages/reference.py", title="Format reference", icon=":material/menu_book:"),
     ]
 )
 navigation.run()

@@ -97,7 +97,7 @@ with controls:
             key="granularity",
             persist_state=KEEP,
         )
-    st.subheader("Step-decay baseline", divider="gray")
+    st.markdown("#### Step-decay baseline")
     st.number_input("Drop factor", min_value=0.0, max_value=1.0, step=0.05, format="%g", key="baseline_drop", persist_state=KEEP)
     st.number_input("Epochs per drop", min_value=0.0, step=1.0, format="%g", key="baseline_epochs_per_drop", persist_state=KEEP)
 
@@ -109,7 +109,7 @@ try:
     st.session_state["valid_documents"] = documents
 except ConfigError as error:
     with controls:
-        st.error(f"{error} — showing the last valid schedule.", icon="⚠️")
+        st.error(f"{error} — showing the last valid schedule.", icon=":material/warning:")
 documents = st.session_state.get("valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS)))
 st.session_state["schedule_document"] = documents[0]
 
@@ -136,7 +136,7 @@ with chart:
         data=dumps(from_config(documents[0])),
         file_name="lr-schedule.json",
         mime="application/json",
-        icon="⬇️",
+        icon=":material/download:",
         key="export",
     )
     upload.file_uploader("Import a v1 JSON document", type=["json"], key="import_file", on_change=on_import)

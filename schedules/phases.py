@@ -23,17 +23,19 @@ def linear_warmup(start_lr: float, end_lr: float, warmup_steps: int) -> Piece:
     [0.0, 0.25, 1.0]
     """
 
+    slope = (end_lr - start_lr) / max(warmup_steps, 1)
+
     def warmup(t, xp=np):
-        return start_lr + (end_lr - start_lr) * (t / max(warmup_steps, 1))
+        return start_lr + slope * t
 
     return warmup
 
 
 def hold(lr: float) -> Piece:
-    """lr(t) = lr: the plateau at the peak between warm-up and decay."""
+    """lr(t) = lr: the plateau at the peak between warm-up and decay (t a float array, as in a join)."""
 
     def piece(t, xp=np):
-        return xp.zeros_like(t) + lr
+        return xp.full_like(t, lr)
 
     return piece
 

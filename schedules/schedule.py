@@ -41,7 +41,8 @@ class Schedule:
         W ≤ t < W + H:  base_lr
         W + H ≤ t:      decay(min(t, T) − W − H), the kind's formula (see ``schedules.kinds``)
 
-    With granularity "epoch", t is first floored to its epoch's first step.
+    With granularity "epoch", t is first floored to its epoch's first step. Steps below 0 read as
+    step 0, steps past T as step T.
 
     Args:
       schedule: the document's ``schedule`` object: ``kind`` plus the common and kind fields.
@@ -103,10 +104,10 @@ class Schedule:
         This is the single definition of the curve; :meth:`lr` calls it with NumPy and the Keras
         adapter with ``keras.ops``.
         """
-        t = xp.clip(steps, 0.0, float(self.total_steps))
-        if self.granularity == "epoch":
+        t = steps
+        if self.granularity == "epoch":  # before the clip: an epoch past the end reads lr(T)
             t = xp.floor(t / self.steps_per_epoch) * self.steps_per_epoch
-        return self._curve(t, xp)
+        return self._curve(xp.clip(t, 0.0, float(self.total_steps)), xp)
 
     def lr(self, steps) -> np.ndarray:
         """The learning rate at each 0-based optimizer step (float64, the shape of ``steps``)."""

@@ -1,0 +1,20 @@
+"""Interleaved timing: candidates take turns, so machine noise hits each of them alike."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+
+def interleaved_medians(candidates: dict[str, Callable[[], object]], rounds: int = 15) -> dict[str, float]:
+    """Median seconds per call of each candidate, measured in turns within one process."""
+    for run in candidates.values():  # warm caches and lazy imports once
+        run()
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(rounds):
+        for name, run in candidates.items():
+            start = time.perf_counter()
+            run()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in samples.items()}
