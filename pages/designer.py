@@ -6,7 +6,7 @@ import streamlit as st
 from schedules import KINDS, ConfigError, dumps, from_config
 from schedules.schedule import GRANULARITIES
 from studio import design
-from studio.curves import format_stats, sample
+from studio.curves import format_stats, sample_many
 from studio.figures import make_figure
 
 KEEP = "session"  # controls keep their values while the user visits other pages
@@ -18,8 +18,9 @@ for key, value in design.DEFAULTS.items():
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def curve_for(document: dict, name: str):
-    return sample(from_config(document), name)
+def curves_for(designed: dict, baseline: dict):
+    title = KINDS[designed["schedule"]["kind"]].title
+    return sample_many([(from_config(designed), title), (from_config(baseline), "Step decay")])
 
 
 def on_import() -> None:
@@ -113,8 +114,7 @@ except ConfigError as error:
 documents = st.session_state.get("valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS)))
 st.session_state["schedule_document"] = documents[0]
 
-designed = curve_for(documents[0], KINDS[documents[0]["schedule"]["kind"]].title)
-baseline = curve_for(documents[1], "Step decay")
+designed, baseline = curves_for(*documents)
 
 with chart:
     toggles = st.columns(2)

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schedules
-from studio.curves import MAX_POINTS, envelope_indices, format_stats, sample
+from studio.curves import MAX_POINTS, envelope_indices, format_stats, sample, sample_many
 
 
 def doc(total_epochs, steps_per_epoch, **fields):
@@ -53,3 +53,11 @@ def test_stats_read_as_people_read_them():
     assert text["Peak lr"] == "0.01" and text["Share of steps above half the peak"] == "55.0%"
     assert text["Steps until lr < 10% of peak"] == "8,260" and text["Final lr"] == "1e-06"
     assert format_stats({"steps_to_tenth_of_peak": None})["Steps until lr < 10% of peak"] == "never"
+
+
+def test_sample_many_equals_one_at_a_time():
+    first, second = (schedules.from_config(doc(10, 10, warmup_epochs=w)) for w in (1, 3))
+    together = sample_many([(first, "a"), (second, "b")])
+    for curve, alone in zip(together, (sample(first, "a"), sample(second, "b"))):
+        np.testing.assert_array_equal(curve.lr, alone.lr)
+        assert curve.name == alone.name and curve.stats == alone.stats
