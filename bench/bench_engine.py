@@ -22,7 +22,14 @@ DOC = {
     "format": "lr-schedule",
     "version": 1,
     "steps_per_epoch": 10_000,
-    "schedule": {"kind": "cosine", "base_lr": 0.01, "total_epochs": 100, "warmup_epochs": 5, "hold_epochs": 10, "epsilon": 1e-6},
+    "schedule": {
+        "kind": "cosine",
+        "base_lr": 0.01,
+        "total_epochs": 100,
+        "warmup_epochs": 5,
+        "hold_epochs": 10,
+        "epsilon": 1e-6,
+    },
 }
 
 
@@ -37,9 +44,13 @@ def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras  # noqa: PLC0415 - TensorFlow only for the comparison
 
-    keras_schedule = keras.optimizers.schedules.CosineDecay(0.0, 950_000, alpha=1e-4, warmup_target=0.01, warmup_steps=50_000)
+    keras_schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, 950_000, alpha=1e-4, warmup_target=0.01, warmup_steps=50_000
+    )
     sample = np.linspace(0, STEPS - 1, 400).astype(np.int64)
-    per_step = interleaved_medians({"keras": lambda: [float(keras_schedule(int(step))) for step in sample]}, rounds=3)["keras"] / len(sample)
+    per_step = interleaved_medians({"keras": lambda: [float(keras_schedule(int(step))) for step in sample]}, rounds=3)[
+        "keras"
+    ] / len(sample)
     print(f"Keras CosineDecay, eager, one call per step: {per_step * 1e3:.3f} ms per call")
     print(f"lr() is {per_step * STEPS / medians['lr']:,.0f}x faster than {STEPS:,} eager Keras calls")
 

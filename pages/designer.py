@@ -62,7 +62,9 @@ with controls:
         key="base_lr",
         persist_state=KEEP,
     )
-    total = st.number_input("Total epochs", min_value=0.0, step=1.0, format="%g", key="total_epochs", persist_state=KEEP)
+    total = st.number_input(
+        "Total epochs", min_value=0.0, step=1.0, format="%g", key="total_epochs", persist_state=KEEP
+    )
     for key, label, help_text in (
         ("warmup_epochs", "Warm-up epochs", "Linear ramp from the warm-up start lr to the base lr."),
         ("hold_epochs", "Hold epochs", "Plateau at the base lr before the decay begins."),
@@ -88,8 +90,12 @@ with controls:
     for field in KINDS[st.session_state["kind"]].fields:
         number_field(field, key=field.name)
     with st.expander("Steps and warm-up start"):
-        st.number_input("Steps per epoch", min_value=1, max_value=10**7, step=1, key="steps_per_epoch", persist_state=KEEP)
-        st.number_input("Warm-up start lr", min_value=0.0, format="%g", step=1e-4, key="warmup_start_lr", persist_state=KEEP)
+        st.number_input(
+            "Steps per epoch", min_value=1, max_value=10**7, step=1, key="steps_per_epoch", persist_state=KEEP
+        )
+        st.number_input(
+            "Warm-up start lr", min_value=0.0, format="%g", step=1e-4, key="warmup_start_lr", persist_state=KEEP
+        )
         st.radio(
             "Granularity",
             GRANULARITIES,
@@ -99,8 +105,12 @@ with controls:
             persist_state=KEEP,
         )
     st.markdown("#### Step-decay baseline")
-    st.number_input("Drop factor", min_value=0.0, max_value=1.0, step=0.05, format="%g", key="baseline_drop", persist_state=KEEP)
-    st.number_input("Epochs per drop", min_value=0.0, step=1.0, format="%g", key="baseline_epochs_per_drop", persist_state=KEEP)
+    st.number_input(
+        "Drop factor", min_value=0.0, max_value=1.0, step=0.05, format="%g", key="baseline_drop", persist_state=KEEP
+    )
+    st.number_input(
+        "Epochs per drop", min_value=0.0, step=1.0, format="%g", key="baseline_epochs_per_drop", persist_state=KEEP
+    )
 
 values = {key: st.session_state[key] for key in design.DEFAULTS}
 try:
@@ -111,7 +121,9 @@ try:
 except ConfigError as error:
     with controls:
         st.error(f"{error} — showing the last valid schedule.", icon=":material/warning:")
-documents = st.session_state.get("valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS)))
+documents = st.session_state.get(
+    "valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS))
+)
 st.session_state["schedule_document"] = documents[0]
 
 designed, baseline = curves_for(*documents)
@@ -127,7 +139,9 @@ with chart:
         left.plotly_chart(make_figure([designed], log_scale), key="chart_designed")
         right.plotly_chart(make_figure([baseline], log_scale), key="chart_baseline")
 
-    st.dataframe(pd.DataFrame({curve.name: format_stats(curve.stats) for curve in (designed, baseline)}), width="stretch")
+    st.dataframe(
+        pd.DataFrame({curve.name: format_stats(curve.stats) for curve in (designed, baseline)}), width="stretch"
+    )
 
     st.subheader("Export and import", divider="gray")
     export, upload = st.columns([1, 2])

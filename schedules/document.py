@@ -9,7 +9,8 @@ Everything that can go wrong with a document or its text surfaces as one :class:
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from schedules.errors import ConfigError
 from schedules.fields import show
@@ -70,7 +71,9 @@ def loads(text: str | bytes) -> Schedule:
     try:
         doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
-        raise ConfigError("document", f"is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+        raise ConfigError(
+            "document", f"is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
     except RecursionError:
         raise ConfigError("document", "is nested too deeply") from None
     except ValueError as error:  # our hooks' ConfigError, or an integer too long to convert

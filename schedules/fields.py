@@ -8,8 +8,9 @@ own words ("a number > 0"), which the error message and the README's format tabl
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from schedules.errors import ConfigError
 

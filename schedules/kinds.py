@@ -12,8 +12,9 @@ Adding a kind is local: write its builder and add one :class:`Kind` to :data:`KI
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

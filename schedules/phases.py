@@ -6,7 +6,7 @@ formula never needs to know how long the warm-up or the hold lasted.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -59,7 +59,7 @@ def join(pieces: Sequence[Piece], boundaries: Sequence[int]) -> Piece:
 
     def joined(t, xp=np):
         lr = pieces[0](t, xp)
-        for boundary, piece in zip(boundaries, pieces[1:]):
+        for boundary, piece in zip(boundaries, pieces[1:], strict=True):
             lr = xp.where(t < boundary, lr, piece(xp.maximum(t - boundary, 0.0), xp))
         return lr
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -132,7 +133,7 @@ class Schedule:
 
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={value!r}" for name, value in self.params.items())
-        return f"Schedule({self.kind.name}: {args}; steps_per_epoch={self.steps_per_epoch}, granularity={self.granularity!r})"
+        return f"Schedule({self.kind.name}: {args}; steps_per_epoch={self.steps_per_epoch}, {self.granularity!r})"
 
 
 def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
@@ -150,7 +151,7 @@ def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
     for key in schedule:
         if key != "kind" and key not in known_names:
             field_path = f"schedule.{key}" if isinstance(key, str) else "schedule"
-            raise ConfigError(field_path, f"{show(key)} is not a field of kind \"{kind_name}\"")
+            raise ConfigError(field_path, f'{show(key)} is not a field of kind "{kind_name}"')
     values = {}
     for field in fields:
         path = f"schedule.{field.name}"
@@ -189,7 +190,8 @@ def _durations_in_steps(kind: Kind, values: Mapping[str, Any], steps_per_epoch: 
         if values[name] * steps_per_epoch > MAX_TOTAL_STEPS:
             raise ConfigError(
                 f"schedule.{name}",
-                f"{name} × steps_per_epoch ({values[name]:g} × {steps_per_epoch}) must be at most {MAX_TOTAL_STEPS:,} steps",
+                f"{name} × steps_per_epoch ({values[name]:g} × {steps_per_epoch}) "
+                f"must be at most {MAX_TOTAL_STEPS:,} steps",
             )
     steps = {name: epochs_to_steps(values[name], steps_per_epoch) for name in durations}
     hold_end = epochs_to_steps(values["warmup_epochs"] + values["hold_epochs"], steps_per_epoch)
@@ -197,6 +199,7 @@ def _durations_in_steps(kind: Kind, values: Mapping[str, Any], steps_per_epoch: 
     for name in durations:
         if values[name] > 0 and steps[name] == 0:
             raise ConfigError(
-                f"schedule.{name}", f"{values[name]:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch"
+                f"schedule.{name}",
+                f"{values[name]:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch",
             )
     return steps

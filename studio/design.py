@@ -6,7 +6,8 @@ other one to one; the step-decay baseline's own fields carry a ``baseline_`` pre
 
 from __future__ import annotations
 
-from typing import Any, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 import schedules
 from schedules import KINDS, ConfigError, Schedule

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
@@ -16,13 +16,21 @@ BOUNDARY_LABELS = (("warm-up ends", 0), ("hold ends", -16))
 def boundary_marks(curve: Curve) -> tuple[list[dict], list[dict]]:
     """Dotted vertical lines, with labels, where the curve's warm-up and hold end (inside the curve)."""
     shapes, annotations, marked = [], [], set()
-    for step, (label, shift) in zip(curve.boundaries, BOUNDARY_LABELS):
+    for step, (label, shift) in zip(curve.boundaries, BOUNDARY_LABELS, strict=True):
         if not 0 < step < curve.total_steps or step in marked:
             continue
         marked.add(step)
         epoch = step / curve.steps_per_epoch
         shapes.append(
-            {"type": "line", "x0": epoch, "x1": epoch, "y0": 0, "y1": 1, "yref": "paper", "line": {"dash": "dot", "color": "gray", "width": 1}}
+            {
+                "type": "line",
+                "x0": epoch,
+                "x1": epoch,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"dash": "dot", "color": "gray", "width": 1},
+            }
         )
         annotations.append(
             {
@@ -48,15 +56,30 @@ def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 
     """
     shapes, annotations = boundary_marks(curves[0])
     traces = [
-        {"type": "scatter", "x": curve.epochs, "y": curve.lr, "customdata": curve.steps, "mode": "lines", "name": curve.name, "hovertemplate": HOVER}
+        {
+            "type": "scatter",
+            "x": curve.epochs,
+            "y": curve.lr,
+            "customdata": curve.steps,
+            "mode": "lines",
+            "name": curve.name,
+            "hovertemplate": HOVER,
+        }
         for curve in curves
     ]
     layout = {
         "title": {"text": " vs ".join(curve.name for curve in curves), "x": 0, "font": {"size": 15}},
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
-        "xaxis": {"title": {"text": "epoch"}, "range": [0, max(curve.total_steps / curve.steps_per_epoch for curve in curves)]},
-        "yaxis": {"title": {"text": "learning rate"}, "type": "log" if log_scale else "linear", "exponentformat": "e" if log_scale else "none"},
+        "xaxis": {
+            "title": {"text": "epoch"},
+            "range": [0, max(curve.total_steps / curve.steps_per_epoch for curve in curves)],
+        },
+        "yaxis": {
+            "title": {"text": "learning rate"},
+            "type": "log" if log_scale else "linear",
+            "exponentformat": "e" if log_scale else "none",
+        },
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
         "hovermode": "x unified" if len(curves) > 1 else "closest",
         "shapes": shapes,

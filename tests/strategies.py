@@ -65,7 +65,11 @@ json_scalars = st.one_of(
     st.floats(),  # NaN and ±inf included
     st.text(max_size=20),
 )
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 document_keys = ["format", "version", "steps_per_epoch", "granularity", "schedule"]
 schedule_keys = ["kind", *(field.name for field in COMMON_FIELDS), *{f.name for k in KINDS.values() for f in k.fields}]
 
@@ -90,4 +94,9 @@ def broken_documents(draw) -> object:
 
 
 def deeply_nested(depth: int) -> str:
-    return json.dumps({"format": "lr-schedule", "version": 1, "steps_per_epoch": 1, "schedule": None})[:-5] + "[" * depth + "]" * depth + "}"
+    return (
+        json.dumps({"format": "lr-schedule", "version": 1, "steps_per_epoch": 1, "schedule": None})[:-5]
+        + "[" * depth
+        + "]" * depth
+        + "}"
+    )

@@ -33,9 +33,22 @@ def free_port() -> int:
 def server():
     """The studio's URL, served for the whole session and stopped at its end."""
     port = free_port()
-    log = open(ARTIFACTS.joinpath("streamlit.log") if ARTIFACTS.mkdir(exist_ok=True) is None else os.devnull, "w")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS.joinpath("streamlit.log").open("w")  # noqa: SIM115 - open for the whole session
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -24,7 +24,12 @@ def traces(at: AppTest) -> list[list[dict]]:
     charts = []
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
-        charts.append([{**trace, **{k: decode(trace[k]) for k in ("x", "y", "customdata") if k in trace}} for trace in spec["data"]])
+        charts.append(
+            [
+                {**trace, **{k: decode(trace[k]) for k in ("x", "y", "customdata") if k in trace}}
+                for trace in spec["data"]
+            ]
+        )
     return charts
 
 

@@ -50,7 +50,11 @@ def test_each_control_redraws_its_curve(app, widget, key, value, chart):
     getattr(app, widget)(key=key).set_value(value).run()
     assert not app.exception and not app.error
     after = traces(app)[chart][0]
-    changed = len(after["y"]) != len(before["y"]) or not np.array_equal(after["y"], before["y"]) or not np.array_equal(after["x"], before["x"])
+    changed = (
+        len(after["y"]) != len(before["y"])
+        or not np.array_equal(after["y"], before["y"])
+        or not np.array_equal(after["x"], before["x"])
+    )
     assert changed, f"{key} = {value} did not change the plotted curve"
     assert app.session_state["schedule_document"] == design.document({k: app.session_state[k] for k in design.DEFAULTS})
 
@@ -68,7 +72,10 @@ def test_invalid_combination_shows_one_sentence_and_keeps_the_last_curve(app):
     good = traces(app)[0][0]
     app.slider(key="hold_epochs").set_value(60.0).run()
     assert len(app.error) == 1
-    assert "schedule.hold_epochs: warmup_epochs + hold_epochs (110) must not exceed total_epochs (100)" in app.error[0].value
+    assert (
+        "schedule.hold_epochs: warmup_epochs + hold_epochs (110) must not exceed total_epochs (100)"
+        in app.error[0].value
+    )
     np.testing.assert_array_equal(traces(app)[0][0]["y"], good["y"])
     assert app.session_state["schedule_document"]["schedule"]["hold_epochs"] == 10.0
     assert not app.exception
@@ -90,7 +97,14 @@ def test_imported_controls_are_restored_and_drawn():
             "version": 1,
             "steps_per_epoch": 50,
             "granularity": "step",
-            "schedule": {"kind": "cosine", "base_lr": 0.0123, "total_epochs": 30, "warmup_epochs": 2.5, "hold_epochs": 4, "epsilon": 1e-5},
+            "schedule": {
+                "kind": "cosine",
+                "base_lr": 0.0123,
+                "total_epochs": 30,
+                "warmup_epochs": 2.5,
+                "hold_epochs": 4,
+                "epsilon": 1e-5,
+            },
         }
     )
     state = dict(design.DEFAULTS)

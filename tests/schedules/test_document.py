@@ -38,10 +38,23 @@ def test_the_readme_example_round_trips():
 
 
 def test_defaults_are_filled_in():
-    minimal = {"format": "lr-schedule", "version": 1, "steps_per_epoch": 1, "schedule": {"kind": "constant", "base_lr": 1, "total_epochs": 1}}
+    minimal = {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": 1,
+        "schedule": {"kind": "constant", "base_lr": 1, "total_epochs": 1},
+    }
     config = schedules.from_config(minimal).to_config()
     assert config["granularity"] == "step"
-    assert config["schedule"] == {"kind": "constant", "base_lr": 1, "total_epochs": 1, "warmup_epochs": 0, "warmup_start_lr": 0.0, "hold_epochs": 0, "epsilon": 0.0}
+    assert config["schedule"] == {
+        "kind": "constant",
+        "base_lr": 1,
+        "total_epochs": 1,
+        "warmup_epochs": 0,
+        "warmup_start_lr": 0.0,
+        "hold_epochs": 0,
+        "epsilon": 0.0,
+    }
 
 
 def test_loads_accepts_bytes_with_a_utf8_bom():
@@ -51,7 +64,10 @@ def test_loads_accepts_bytes_with_a_utf8_bom():
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        (with_(hold_epochs=90, total_epochs=90), "schedule.hold_epochs: warmup_epochs + hold_epochs (95) must not exceed total_epochs (90)"),
+        (
+            with_(hold_epochs=90, total_epochs=90),
+            "schedule.hold_epochs: warmup_epochs + hold_epochs (95) must not exceed total_epochs (90)",
+        ),
         (with_(base_lr=0), "schedule.base_lr: must be a number > 0, got 0"),
         (with_(base_lr=True), "schedule.base_lr: must be a number > 0, got true"),
         (with_(base_lr="0.1"), "schedule.base_lr: must be a number > 0, got '0.1'"),
@@ -65,8 +81,14 @@ def test_loads_accepts_bytes_with_a_utf8_bom():
         (with_(drop=0.5), "schedule.drop: 'drop' is not a field of kind \"cosine\""),
         (with_(kind="step"), "schedule.drop: is required"),
         (with_(kind="step", drop=1.5, epochs_per_drop=1), "schedule.drop: must be a number in (0, 1], got 1.5"),
-        (with_(kind="step", drop=0.5, epochs_per_drop=0.001), "schedule.epochs_per_drop: 0.001 epochs is shorter than one step at 100 steps per epoch"),
-        (with_(total_epochs=10**7 + 1), "schedule.total_epochs: total_epochs × steps_per_epoch (1e+07 × 100) must be at most 1,000,000,000 steps"),
+        (
+            with_(kind="step", drop=0.5, epochs_per_drop=0.001),
+            "schedule.epochs_per_drop: 0.001 epochs is shorter than one step at 100 steps per epoch",
+        ),
+        (
+            with_(total_epochs=10**7 + 1),
+            "schedule.total_epochs: total_epochs × steps_per_epoch (1e+07 × 100) must be at most 1,000,000,000 steps",
+        ),
         ({**GOOD, "steps_per_epoch": 2.5}, "steps_per_epoch: must be an integer ≥ 1, got 2.5"),
         ({**GOOD, "steps_per_epoch": 0}, "steps_per_epoch: must be an integer ≥ 1, got 0"),
         ({**GOOD, "granularity": "batch"}, 'granularity: must be one of "step", "epoch", got \'batch\''),

@@ -23,7 +23,12 @@ def keras_curve(schedule, steps: np.ndarray) -> np.ndarray:
 
 
 def document(kind, steps_per_epoch, **fields):
-    return {"format": "lr-schedule", "version": 1, "steps_per_epoch": steps_per_epoch, "schedule": {"kind": kind, **fields}}
+    return {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": steps_per_epoch,
+        "schedule": {"kind": kind, **fields},
+    }
 
 
 @SETTINGS
@@ -35,7 +40,9 @@ def document(kind, steps_per_epoch, **fields):
     start_fraction=st.sampled_from([0.0, 0.01, 0.5]),
     alpha=st.sampled_from([0.0, 1e-3, 0.1, 0.5]),
 )
-def test_cosine_with_warmup_equals_keras_cosinedecay(steps_per_epoch, total_epochs, warmup_fraction, base_lr, start_fraction, alpha):
+def test_cosine_with_warmup_equals_keras_cosinedecay(
+    steps_per_epoch, total_epochs, warmup_fraction, base_lr, start_fraction, alpha
+):
     warmup_epochs = int(warmup_fraction * (total_epochs - 1))  # Keras needs a decay phase
     ours = schedules.from_config(
         document(
@@ -66,7 +73,14 @@ def test_cosine_with_warmup_equals_keras_cosinedecay(steps_per_epoch, total_epoc
 )
 def test_step_equals_keras_staircase_exponentialdecay(steps_per_epoch, total_epochs, epochs_per_drop, drop, base_lr):
     ours = schedules.from_config(
-        document("step", steps_per_epoch, base_lr=base_lr, total_epochs=total_epochs, drop=drop, epochs_per_drop=epochs_per_drop)
+        document(
+            "step",
+            steps_per_epoch,
+            base_lr=base_lr,
+            total_epochs=total_epochs,
+            drop=drop,
+            epochs_per_drop=epochs_per_drop,
+        )
     )
     theirs = keras.optimizers.schedules.ExponentialDecay(
         np.float64(base_lr), decay_steps=epochs_per_drop * steps_per_epoch, decay_rate=np.float64(drop), staircase=True

@@ -12,7 +12,13 @@ from schedules import KINDS
 def make(kind="cosine", steps_per_epoch=10, granularity="step", **fields):
     schedule = {"kind": kind, "base_lr": 0.1, "total_epochs": 20, **fields}
     return schedules.from_config(
-        {"format": "lr-schedule", "version": 1, "steps_per_epoch": steps_per_epoch, "granularity": granularity, "schedule": schedule}
+        {
+            "format": "lr-schedule",
+            "version": 1,
+            "steps_per_epoch": steps_per_epoch,
+            "granularity": granularity,
+            "schedule": schedule,
+        }
     )
 
 

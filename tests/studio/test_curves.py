@@ -49,7 +49,16 @@ def test_short_schedules_are_drawn_step_by_step():
 
 
 def test_stats_read_as_people_read_them():
-    text = format_stats({"peak_lr": 0.01, "final_lr": 1e-6, "mean_lr": 0.0055, "area": 55.0, "share_above_half_peak": 0.55, "steps_to_tenth_of_peak": 8260})
+    text = format_stats(
+        {
+            "peak_lr": 0.01,
+            "final_lr": 1e-6,
+            "mean_lr": 0.0055,
+            "area": 55.0,
+            "share_above_half_peak": 0.55,
+            "steps_to_tenth_of_peak": 8260,
+        }
+    )
     assert text["Peak lr"] == "0.01" and text["Share of steps above half the peak"] == "55.0%"
     assert text["Steps until lr < 10% of peak"] == "8,260" and text["Final lr"] == "1e-06"
     assert format_stats({"steps_to_tenth_of_peak": None})["Steps until lr < 10% of peak"] == "never"
@@ -58,6 +67,6 @@ def test_stats_read_as_people_read_them():
 def test_sample_many_equals_one_at_a_time():
     first, second = (schedules.from_config(doc(10, 10, warmup_epochs=w)) for w in (1, 3))
     together = sample_many([(first, "a"), (second, "b")])
-    for curve, alone in zip(together, (sample(first, "a"), sample(second, "b"))):
+    for curve, alone in zip(together, (sample(first, "a"), sample(second, "b")), strict=True):
         np.testing.assert_array_equal(curve.lr, alone.lr)
         assert curve.name == alone.name and curve.stats == alone.stats

@@ -13,7 +13,15 @@ EXAMPLE = {
     "version": 1,
     "steps_per_epoch": 250,
     "granularity": "epoch",
-    "schedule": {"kind": "cosine", "base_lr": 0.0123, "total_epochs": 40, "warmup_epochs": 3, "warmup_start_lr": 1e-5, "hold_epochs": 2.5, "epsilon": 1e-7},
+    "schedule": {
+        "kind": "cosine",
+        "base_lr": 0.0123,
+        "total_epochs": 40,
+        "warmup_epochs": 3,
+        "warmup_start_lr": 1e-5,
+        "hold_epochs": 2.5,
+        "epsilon": 1e-7,
+    },
 }
 
 
@@ -39,7 +47,14 @@ def test_import_sets_every_control_and_the_document_comes_back():
 
 @pytest.mark.parametrize(
     "text",
-    [b"not json", json.dumps({**EXAMPLE, "version": 2}), '{"format": NaN}', b" " * 5_000_000, json.dumps([EXAMPLE]), b"\xff"],
+    [
+        b"not json",
+        json.dumps({**EXAMPLE, "version": 2}),
+        '{"format": NaN}',
+        b" " * 5_000_000,
+        json.dumps([EXAMPLE]),
+        b"\xff",
+    ],
 )
 def test_a_bad_import_raises_and_changes_nothing(text):
     state = dict(design.DEFAULTS)

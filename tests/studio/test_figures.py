@@ -7,7 +7,10 @@ from studio.figures import make_figure
 
 def curve(name="Cosine decay", **fields):
     schedule = {"kind": "cosine", "base_lr": 0.1, "total_epochs": 10, "warmup_epochs": 1, "hold_epochs": 2, **fields}
-    return sample(schedules.from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10, "schedule": schedule}), name)
+    return sample(
+        schedules.from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10, "schedule": schedule}),
+        name,
+    )
 
 
 def test_one_trace_per_curve_with_step_epoch_and_lr_on_hover():
