@@ -7,9 +7,9 @@
 [0.0, 0.1, 0.0]
 """
 
-from schedules.document import dumps, from_config, loads
+from schedules.document import dumps, from_config, loads, step_baseline
 from schedules.errors import ConfigError
 from schedules.kinds import KINDS
 from schedules.schedule import COMMON_FIELDS, Schedule
 
-__all__ = ["COMMON_FIELDS", "KINDS", "ConfigError", "Schedule", "dumps", "from_config", "loads"]
+__all__ = ["COMMON_FIELDS", "KINDS", "ConfigError", "Schedule", "dumps", "from_config", "loads", "step_baseline"]

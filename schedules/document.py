@@ -14,11 +14,12 @@ from typing import Any
 
 from schedules.errors import ConfigError
 from schedules.fields import show
-from schedules.schedule import Schedule
+from schedules.schedule import COMMON_FIELDS, Schedule
 
 FORMAT = "lr-schedule"
 VERSION = 1
 MAX_TEXT_BYTES = 1_000_000
+COMMON_NAMES = [field.name for field in COMMON_FIELDS]
 DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule")
 
 
@@ -50,6 +51,21 @@ def from_config(doc: Any) -> Schedule:
         return Schedule(doc["schedule"], doc["steps_per_epoch"], doc.get("granularity", "step"))
     except (ArithmeticError, RecursionError) as error:  # belt and braces: a number no rule foresaw
         raise ConfigError("schedule", f"cannot be evaluated ({type(error).__name__})") from None
+
+
+def step_baseline(doc: Mapping[str, Any], drop: float = 0.1, epochs_per_drop: float | None = None) -> dict:
+    """The step-decay baseline of a v1 document: the same peak, length, warm-up, hold and floor,
+    dropping by ``drop`` every ``epochs_per_drop`` (default: a third of the decay phase).
+
+    Only the common fields are carried over; the result is a document, validated when read.
+    """
+    schedule = doc["schedule"]
+    common = {name: schedule[name] for name in COMMON_NAMES if name in schedule}
+    if epochs_per_drop is None:
+        decay_epochs = common["total_epochs"] - common.get("warmup_epochs", 0) - common.get("hold_epochs", 0)
+        epochs_per_drop = (decay_epochs if decay_epochs > 0 else common["total_epochs"]) / 3
+    baseline = {"kind": "step", **common, "drop": drop, "epochs_per_drop": epochs_per_drop}
+    return {**doc, "schedule": baseline}
 
 
 def loads(text: str | bytes) -> Schedule:

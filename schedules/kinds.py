@@ -28,6 +28,15 @@ def progress(e, decay_steps: int, xp=np):
     return xp.clip(e / max(decay_steps, 1), 0.0, 1.0)
 
 
+def whole_periods(e, period: int, xp=np):
+    """⌊e / S⌋ for whole-number e ≥ 0 and S ≥ 1, computed as ⌊(e + ½) / S⌋.
+
+    The half step keeps the answer exact where a compiler rewrites e / S as e · (1 / S), which
+    can land a hair below a whole number (TensorFlow's graph optimizer does, delaying a drop).
+    """
+    return xp.floor((e + 0.5) / period)
+
+
 def cosine_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
     """Half a cosine from ``base_lr`` down to ``epsilon`` over ``decay_steps``.
 
@@ -62,7 +71,7 @@ def step_decay(base_lr: float, epsilon: float, decay_steps: int, drop: float, ep
     """
 
     def decay(e, xp=np):
-        return xp.maximum(epsilon, base_lr * xp.power(drop, xp.floor(e / epochs_per_drop)))
+        return xp.maximum(epsilon, base_lr * xp.power(drop, whole_periods(e, epochs_per_drop, xp)))
 
     return decay
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from schedules.errors import ConfigError
 from schedules.fields import Choice, Field, Number, show
-from schedules.kinds import KINDS, Kind
+from schedules.kinds import KINDS, Kind, whole_periods
 from schedules.phases import hold, join, linear_warmup
 
 MAX_TOTAL_STEPS = 10**9
@@ -107,12 +107,22 @@ class Schedule:
         """
         t = steps
         if self.granularity == "epoch":  # before the clip: an epoch past the end reads lr(T)
-            t = xp.floor(t / self.steps_per_epoch) * self.steps_per_epoch
+            t = whole_periods(xp.maximum(t, 0.0), self.steps_per_epoch, xp) * self.steps_per_epoch
         return self._curve(xp.clip(t, 0.0, float(self.total_steps)), xp)
 
     def lr(self, steps) -> np.ndarray:
         """The learning rate at each 0-based optimizer step (float64, the shape of ``steps``)."""
         return np.asarray(self.formula(np.asarray(steps, dtype=np.float64)), dtype=np.float64)
+
+    def to_keras(self):
+        """This schedule as a ``keras.optimizers.schedules.LearningRateSchedule`` (imports Keras).
+
+        It computes :meth:`formula` with ``keras.ops``, matches :meth:`lr` to float32 precision,
+        runs inside ``model.fit`` and under ``tf.distribute`` strategies, and saves with the model.
+        """
+        from schedules.keras_adapter import KerasSchedule  # Keras only when asked for
+
+        return KerasSchedule(self.to_config())
 
     # Serialization -----------------------------------------------------------------------------
     def to_config(self) -> dict[str, Any]:

@@ -28,7 +28,6 @@ DEFAULTS: dict[str, Any] = {
     "overlay": False,
 } | {field.name: field.example for kind in KINDS.values() for field in kind.fields}
 
-COMMON_NAMES = [field.name for field in schedules.COMMON_FIELDS]
 # Durations and lrs are floats in the controls: Streamlit's number inputs refuse mixed int/float.
 FLOAT_NAMES = {name for name, value in DEFAULTS.items() if isinstance(value, float)}
 
@@ -52,7 +51,7 @@ def options_with(grid: list[float], value: float) -> list[float]:
 def document(values: Mapping[str, Any]) -> dict[str, Any]:
     """The v1 document of the designed schedule."""
     kind = KINDS[values["kind"]]
-    names = COMMON_NAMES + [field.name for field in kind.fields]
+    names = [field.name for field in schedules.COMMON_FIELDS + kind.fields]
     return {
         "format": "lr-schedule",
         "version": 1,
@@ -64,10 +63,7 @@ def document(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def baseline_document(values: Mapping[str, Any]) -> dict[str, Any]:
     """The step-decay baseline: the design's warm-up, hold and floor, its own drop and period."""
-    doc = document(values | {"kind": "step"})
-    doc["schedule"]["drop"] = values["baseline_drop"]
-    doc["schedule"]["epochs_per_drop"] = values["baseline_epochs_per_drop"]
-    return doc
+    return schedules.step_baseline(document(values), values["baseline_drop"], values["baseline_epochs_per_drop"])
 
 
 def controls(schedule: Schedule) -> dict[str, Any]:

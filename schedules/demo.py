@@ -1,0 +1,136 @@
+"""Train the demo model with a schedule from a v1 document, logging to TensorBoard.
+
+    python -m schedules.demo --config lr-schedule.json [--epochs N] [--batch-size B]
+        [--optimizer sgd|adam|adamw] [--seed S] [--logdir DIR] [--baseline] [--dataset digits|spirals]
+
+Each run writes ``DIR/<timestamp>-<kind>/``: TensorBoard logs with the per-step ``learning_rate``
+and ``run.json``. ``--baseline`` also trains the schedule's step-decay baseline from the same
+initial weights. ``--json`` prints one JSON object per line instead of text, for programs.
+
+Exit status: 0 completed or stopped on request (SIGINT/SIGTERM), 1 diverged, 2 invalid arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from schedules.document import loads, step_baseline
+from schedules.errors import ConfigError
+
+EXIT_DIVERGED, EXIT_USAGE = 1, 2
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m schedules.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", required=True, type=Path, help="a v1 schedule document (JSON)")
+    parser.add_argument("--epochs", type=int, help="default: the schedule's total epochs, rounded up")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default="sgd")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--logdir", type=Path, default=Path(os.environ.get("RUNS_DIR", "runs")))
+    parser.add_argument("--dataset", choices=("digits", "spirals"), default="digits")
+    parser.add_argument("--baseline", action="store_true", help="also train the step-decay baseline")
+    parser.add_argument("--json", action="store_true", help="print JSON lines (for programs)")
+    return parser.parse_args(argv)
+
+
+def read_schedule(path: Path):
+    """The schedule in ``path``; a missing or unreadable file is a ConfigError like a bad document."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError("config", f"cannot be read ({error.strerror or error})") from None
+    return loads(data)
+
+
+class Reporter:
+    """Text for people or JSON lines for programs, flushed at once."""
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+
+    def say(self, event: str, text: str, **fields) -> None:
+        line = json.dumps({"event": event, "message": text, **fields}, default=str) if self.as_json else text
+        print(line, flush=True)
+
+    def epoch(self, run: str, total_epochs: int, row: dict) -> None:
+        metrics = "  ".join(f"{key} {value:.4f}" for key, value in row.items() if key not in ("epoch", "learning_rate"))
+        text = f"[{run}] epoch {row['epoch']:>3}/{total_epochs}  {metrics}  lr {row['learning_rate']:.3g}"
+        self.say("epoch", text, run=run, total_epochs=total_epochs, **row)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    report = Reporter(args.json)
+    try:
+        schedule = read_schedule(args.config)
+        baseline = loads(json.dumps(step_baseline(schedule.to_config()))) if args.baseline else None
+    except ConfigError as error:
+        report.say("error", f"invalid config: {error}")
+        return EXIT_USAGE
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    from schedules import training  # noqa: PLC0415 - TensorFlow starts here, after the checks
+
+    epochs = args.epochs or math.ceil(schedule.params["total_epochs"])
+    try:
+        options = training.RunOptions(epochs, args.batch_size, args.optimizer, args.seed, args.dataset)
+    except ValueError as error:
+        report.say("error", f"invalid argument: {error}")
+        return EXIT_USAGE
+    dataset = training.load_dataset(options.dataset, options.seed)
+    real_steps = training.steps_per_epoch(dataset, options.batch_size)
+    if real_steps != schedule.steps_per_epoch:
+        report.say(
+            "note",
+            f"the schedule's epochs map onto {real_steps} steps per epoch "
+            f"({len(dataset.x_train)} examples / batch {options.batch_size}), not the file's {schedule.steps_per_epoch}",
+            steps_per_epoch=real_steps,
+        )
+
+    exit_code, start_weights = 0, None
+    for label, run_schedule in [(schedule.kind.name, schedule)] + ([("step-baseline", baseline)] if baseline else []):
+        if stop.is_set():
+            break
+        run_dir = training.new_run_dir(args.logdir, label)
+        report.say(
+            "start",
+            f"[{run_dir.name}] training {epochs} epochs, logs in {run_dir}",
+            run=run_dir.name,
+            run_dir=str(run_dir),
+            epochs=epochs,
+        )
+        result, start_weights = training.train(
+            run_schedule,
+            options,
+            run_dir,
+            dataset=dataset,
+            initial_weights=start_weights,
+            on_epoch=lambda row, name=run_dir.name: report.epoch(name, epochs, row),
+            should_stop=stop.is_set,
+        )
+        summary = result.message or f"completed {len(result.history)} epochs"
+        report.say(
+            "end",
+            f"[{run_dir.name}] {summary}",
+            run=run_dir.name,
+            status=result.status,
+            initial_weights=result.initial_weights,
+        )
+        if result.status == "diverged":
+            exit_code = EXIT_DIVERGED
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
