@@ -12,10 +12,19 @@ import math
 from pathlib import Path
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from schedules.schedule import Schedule
+
+
+def current_step(optimizer) -> int:
+    """The optimizer's step count (also from a distributed strategy's mirrored variable)."""
+    return int(keras.ops.convert_to_numpy(optimizer.iterations))
+
+
+def current_lr(optimizer) -> float:
+    """The learning rate the optimizer applies at its current step, whatever holds it."""
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
 
 class ScheduleCallback(keras.callbacks.Callback):
@@ -39,7 +48,7 @@ class ScheduleCallback(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         if self.schedule.granularity == "step":
-            self._set(int(self.model.optimizer.iterations))
+            self._set(current_step(self.model.optimizer))
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.schedule.granularity == "epoch":
@@ -72,7 +81,7 @@ class LearningRateLogger(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         optimizer = self.model.optimizer
-        self._pending.append((int(optimizer.iterations), float(np.asarray(optimizer.learning_rate))))
+        self._pending.append((current_step(optimizer), current_lr(optimizer)))
 
     def flush(self) -> None:
         if not self._pending:

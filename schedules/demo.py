@@ -61,7 +61,8 @@ class Reporter:
         print(line, flush=True)
 
     def epoch(self, run: str, total_epochs: int, row: dict) -> None:
-        metrics = "  ".join(f"{key} {value:.4f}" for key, value in row.items() if key not in ("epoch", "learning_rate"))
+        shown = {key: value for key, value in row.items() if key not in ("epoch", "learning_rate")}
+        metrics = "  ".join(f"{key} {'nan' if value is None else f'{value:.4f}'}" for key, value in shown.items())
         text = f"[{run}] epoch {row['epoch']:>3}/{total_epochs}  {metrics}  lr {row['learning_rate']:.3g}"
         self.say("epoch", text, run=run, total_epochs=total_epochs, **row)
 
@@ -93,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     if real_steps != schedule.steps_per_epoch:
         report.say(
             "note",
-            f"the schedule's epochs map onto {real_steps} steps per epoch "
-            f"({len(dataset.x_train)} examples / batch {options.batch_size}), not the file's {schedule.steps_per_epoch}",
+            f"the schedule's epochs map onto {real_steps} steps per epoch ({len(dataset.x_train)} "
+            f"examples / batch {options.batch_size}), not the file's {schedule.steps_per_epoch}",
             steps_per_epoch=real_steps,
         )
 

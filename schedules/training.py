@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402 - after the log level, so TensorFlow starts quietly
 import numpy as np  # noqa: E402
 
-from schedules.callbacks import LearningRateLogger  # noqa: E402
+from schedules.callbacks import LearningRateLogger, current_lr, current_step  # noqa: E402
 from schedules.document import from_config  # noqa: E402
 from schedules.schedule import Schedule  # noqa: E402
 
@@ -169,6 +169,12 @@ def write_run_file(result: RunResult, schedule: Schedule, options: RunOptions) -
     temporary.replace(result.run_dir / RUN_FILE)
 
 
+def finite_or_none(value) -> float | None:
+    """A metric as JSON can hold it: a diverged loss (NaN, ±inf) becomes null."""
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 class _Progress(keras.callbacks.Callback):
     """Per-epoch reporting, the stop request, and divergence: a non-finite loss ends the run."""
 
@@ -183,7 +189,7 @@ class _Progress(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            step = int(self.model.optimizer.iterations)
+            step = current_step(self.model.optimizer)
             self.result.status = "diverged"
             self.result.message = f"diverged at epoch {self.epoch + 1}, step {step}: try a lower base lr"
             self.model.stop_training = True
@@ -193,8 +199,8 @@ class _Progress(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
-        row = {"epoch": epoch + 1, **{key: float(value) for key, value in (logs or {}).items()}}
-        row["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate))
+        row = {"epoch": epoch + 1, **{key: finite_or_none(value) for key, value in (logs or {}).items()}}
+        row["learning_rate"] = current_lr(self.model.optimizer)
         self.result.history.append(row)
         self.on_epoch(row)
 
