@@ -37,6 +37,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--logdir", type=Path, default=Path(os.environ.get("RUNS_DIR", "runs")))
     parser.add_argument("--dataset", choices=("digits", "spirals"), default="digits")
     parser.add_argument("--baseline", action="store_true", help="also train the step-decay baseline")
+    parser.add_argument("--baseline-drop", type=float, default=0.1, help="the baseline's drop factor")
+    parser.add_argument("--baseline-epochs-per-drop", type=float, help="default: a third of the decay phase")
     parser.add_argument("--json", action="store_true", help="print JSON lines (for programs)")
     return parser.parse_args(argv)
 
@@ -72,7 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     report = Reporter(args.json)
     try:
         schedule = read_schedule(args.config)
-        baseline = loads(json.dumps(step_baseline(schedule.to_config()))) if args.baseline else None
+        baseline = None
+        if args.baseline:
+            baseline_doc = step_baseline(schedule.to_config(), args.baseline_drop, args.baseline_epochs_per_drop)
+            baseline = loads(json.dumps(baseline_doc))
     except ConfigError as error:
         report.say("error", f"invalid config: {error}")
         return EXIT_USAGE

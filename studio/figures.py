@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 
 from studio.curves import Curve
@@ -84,5 +85,87 @@ def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 
         "hovermode": "x unified" if len(curves) > 1 else "closest",
         "shapes": shapes,
         "annotations": annotations,
+    }
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, height: int = 300) -> go.Figure:
+    """``metric`` per epoch for each run: training solid, validation dashed."""
+    traces = []
+    for name, rows in runs:
+        epochs = [row["epoch"] for row in rows]
+        for key, dash in ((metric, "solid"), (f"val_{metric}", "dash")):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": epochs,
+                    "y": [row.get(key) for row in rows],
+                    "mode": "lines+markers",
+                    "name": f"{name} · {'validation' if key.startswith('val_') else 'training'}",
+                    "line": {"dash": dash},
+                }
+            )
+    layout = {
+        "title": {"text": metric.capitalize(), "x": 0, "font": {"size": 15}},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "xaxis": {
+            "title": {"text": "epoch"},
+            "dtick": 1 if max((len(rows) for _, rows in runs), default=0) <= 20 else None,
+        },
+        "yaxis": {"title": {"text": metric}},
+        "legend": {"orientation": "h", "y": -0.3},
+    }
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def readback_figure(readback, max_points: int = 4000, height: int = 340) -> go.Figure:
+    """The lr logged to TensorBoard at each step over the designed curve; mismatches in red."""
+    from studio.curves import envelope_indices  # noqa: PLC0415 - keeps this module's imports light
+
+    kept = envelope_indices(readback.logged, max_points)
+    steps, steps_per_epoch = readback.steps[kept], readback.steps_per_epoch
+    traces = [
+        {
+            "type": "scatter",
+            "x": steps / steps_per_epoch,
+            "y": readback.designed[kept],
+            "customdata": steps,
+            "mode": "lines",
+            "name": "designed",
+            "hovertemplate": HOVER,
+        },
+        {
+            "type": "scatter",
+            "x": steps / steps_per_epoch,
+            "y": readback.logged[kept],
+            "customdata": steps,
+            "mode": "markers",
+            "marker": {"size": 4},
+            "name": "logged (TensorBoard)",
+            "hovertemplate": HOVER,
+        },
+    ]
+    if readback.mismatched.size:
+        index = np.searchsorted(readback.steps, readback.mismatched)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": readback.mismatched / steps_per_epoch,
+                "y": readback.logged[index],
+                "customdata": readback.mismatched,
+                "mode": "markers",
+                "name": "differs",
+                "marker": {"color": "red", "size": 9, "symbol": "x"},
+                "hovertemplate": HOVER,
+            }
+        )
+    layout = {
+        "title": {"text": "Learning rate used at each step vs designed", "x": 0, "font": {"size": 15}},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"title": {"text": "learning rate"}},
+        "legend": {"orientation": "h", "y": -0.3},
     }
     return go.Figure({"data": traces, "layout": layout})

@@ -1,0 +1,179 @@
+"""Train: a short Keras run with the designed schedule, live progress, and the lr read back."""
+
+import math
+import secrets
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from schedules import KINDS, ConfigError, from_config
+from studio import design
+from studio.figures import metrics_figure, readback_figure
+from studio.training_runs import (
+    FINISHED,
+    TrainingQueue,
+    TrainRequest,
+    check_writable,
+    past_runs,
+    read_back,
+    runs_root,
+    shown_path,
+)
+
+OPTIMIZERS = {"sgd": "SGD (momentum 0.9)", "adam": "Adam", "adamw": "AdamW"}
+DATASETS = {"digits": "Handwritten digits (8×8, 1,797 images)", "spirals": "Two spirals (2,000 generated points)"}
+
+
+@st.cache_resource
+def training_queue(root: str) -> TrainingQueue:
+    """One queue per server process and runs folder: trainings run one at a time, for every session."""
+    return TrainingQueue(Path(root))
+
+
+queue = training_queue(str(runs_root()))
+st.session_state.setdefault("session_label", f"session {secrets.token_hex(2)}")
+document = st.session_state.get("schedule_document") or design.document(design.DEFAULTS)
+schedule = from_config(document)
+params = schedule.params
+
+st.title("Train a demo model")
+st.markdown(
+    f"**{KINDS[schedule.kind.name].title}** from the Designer: base lr {params['base_lr']:g}, "
+    f"{params['total_epochs']:g} epochs, warm-up {params['warmup_epochs']:g}, hold {params['hold_epochs']:g}, "
+    f"epsilon {params['epsilon']:g}. Its epochs map onto the run's real steps per epoch."
+)
+
+st.session_state.setdefault("train_epochs", min(math.ceil(params["total_epochs"]), 30))
+for key, value in (("train_batch_size", 32), ("train_optimizer", "sgd"), ("train_seed", 0)):
+    st.session_state.setdefault(key, value)
+st.session_state.setdefault("train_dataset", "digits")
+st.session_state.setdefault("train_compare", False)
+
+left, middle, right = st.columns(3)
+left.number_input("Epochs", min_value=1, max_value=200, step=1, key="train_epochs")
+left.selectbox("Batch size", [16, 32, 64, 128], key="train_batch_size")
+middle.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="train_optimizer")
+middle.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="train_seed")
+right.selectbox("Data", list(DATASETS), format_func=DATASETS.get, key="train_dataset")
+right.checkbox(
+    "Compare with step decay",
+    help="Also train the Designer's step-decay baseline on the same data from the same initial weights.",
+    key="train_compare",
+)
+if (epochs := st.session_state["train_epochs"]) < params["total_epochs"]:
+    st.caption(
+        f"{epochs} of the schedule's {params['total_epochs']:g} epochs: the run sees the first part of the curve."
+    )
+
+
+def start_training() -> None:
+    """The Train button's callback: runs before the page, so the buttons draw the new state."""
+    state = st.session_state
+    request = TrainRequest(
+        document=document,
+        epochs=int(state["train_epochs"]),
+        batch_size=int(state["train_batch_size"]),
+        optimizer=state["train_optimizer"],
+        seed=int(state["train_seed"]),
+        dataset=state["train_dataset"],
+        baseline=state["train_compare"],
+        baseline_drop=float(state.get("baseline_drop", design.DEFAULTS["baseline_drop"])),
+        baseline_epochs_per_drop=float(
+            state.get("baseline_epochs_per_drop", design.DEFAULTS["baseline_epochs_per_drop"])
+        ),
+        owner=state["session_label"],
+    )
+    try:
+        state["job_id"] = queue.submit(request).id
+    except ConfigError as error:
+        state["train_error"] = str(error)
+
+
+def stop_training() -> None:
+    job = queue.job(st.session_state.get("job_id"))
+    if job is not None:
+        queue.stop(job)
+
+
+problem = check_writable(queue.root)
+if problem:
+    st.error(problem)
+if message := st.session_state.pop("train_error", None):
+    st.error(message)
+own = queue.job(st.session_state.get("job_id"))
+own_active = own is not None and own.status not in FINISHED
+
+buttons = st.columns([1, 1, 4])
+buttons[0].button(
+    "Train",
+    type="primary",
+    icon=":material/play_arrow:",
+    disabled=bool(problem) or own_active,
+    on_click=start_training,
+    key="train_start",
+)
+buttons[1].button("Stop", icon=":material/stop:", disabled=not own_active, on_click=stop_training, key="train_stop")
+
+
+@st.fragment(run_every=1.0 if own_active or queue.current else None)
+def live_progress() -> None:
+    job = queue.job(st.session_state.get("job_id"))
+    current = queue.current
+    if current is not None and (job is None or current.id != job.id):
+        done = sum(len(run.epochs) for run in current.runs)
+        st.info(
+            f"A training for {current.request.owner} is in progress: epoch {done} of {current.total_epochs}. "
+            + (
+                f"Yours is number {queue.position(job)} in line and starts after it."
+                if job and job.status == "queued"
+                else "Yours can start after it."
+            ),
+            icon=":material/hourglass_top:",
+        )
+    if job is None:
+        return
+    st.progress(
+        job.progress,
+        text=f"{job.status.capitalize()} — {job.message or 'training…'}"
+        if job.status != "queued"
+        else "Waiting for the run in progress",
+    )
+    for note in job.notes:
+        st.caption(note)
+    runs = [(run.name, run.epochs) for run in job.runs if run.epochs]
+    if runs:
+        loss, accuracy = st.columns(2)
+        loss.plotly_chart(metrics_figure(runs, "loss"), key="train_loss_chart")
+        accuracy.plotly_chart(metrics_figure(runs, "accuracy"), key="train_accuracy_chart")
+    if job.status == "diverged" or job.status == "failed":
+        st.error(job.message)
+    if job.status in FINISHED:
+        for run in job.runs:
+            readback = read_back(run.run_dir)
+            st.plotly_chart(readback_figure(readback), key=f"readback_{run.name}")
+            if readback.agrees:
+                st.success(
+                    f"{run.name}: the learning rate logged at all {readback.steps.size:,} steps matches the design."
+                )
+            else:
+                st.warning(
+                    f"{run.name}: the logged learning rate differs from the design at "
+                    f"{readback.mismatched.size:,} step(s), marked in red."
+                )
+        st.markdown("Open the full logs, with loss and accuracy per epoch and the lr per step:")
+        st.code(f"tensorboard --logdir {shown_path(queue.root)}", language="bash")
+        if st.session_state.get("job_seen_finished") != job.id:
+            st.session_state["job_seen_finished"] = job.id
+            st.rerun()  # the whole page: the buttons follow the finished state
+
+
+live_progress()
+
+with st.expander("Past runs"):
+    active = {run.name for run in queue.current.runs} if queue.current else set()
+    rows = past_runs(queue.root, active)
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.caption(f"No runs yet under {queue.root}.")

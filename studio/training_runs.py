@@ -1,0 +1,286 @@
+"""Demo trainings started from the browser: one at a time per server process, in a worker process.
+
+Each request runs ``python -m schedules.demo --json`` in its own process, so the studio's server
+never imports TensorFlow and a Stop is a clean SIGTERM the demo answers by ending its run. Requests
+made while a run is in progress wait in line and start in turn. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from schedules import from_config
+from schedules.events import read_scalars
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_FILE = "run.json"
+FINISHED = ("completed", "stopped", "diverged", "failed")
+
+
+def runs_root() -> Path:
+    """Where runs are written: ``$RUNS_DIR``, or ``runs/`` beside the app."""
+    return Path(os.environ.get("RUNS_DIR") or ROOT / "runs").resolve()
+
+
+def check_writable(root: Path) -> str | None:
+    """None when runs can be written under ``root``; otherwise one sentence saying why not."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        return f"RUNS_DIR: cannot write training runs to {root} ({error.strerror or error})."
+    return None
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """What a user asked to train, and who asked (a short label of their session)."""
+
+    document: dict
+    epochs: int
+    batch_size: int = 32
+    optimizer: str = "sgd"
+    seed: int = 0
+    dataset: str = "digits"
+    baseline: bool = False
+    baseline_drop: float = 0.1
+    baseline_epochs_per_drop: float | None = None
+    owner: str = ""
+
+    def command(self, config_path: Path, runs_dir: Path) -> list[str]:
+        command = [sys.executable, "-m", "schedules.demo", "--json", "--config", str(config_path)]
+        command += ["--epochs", str(self.epochs), "--batch-size", str(self.batch_size), "--optimizer", self.optimizer]
+        command += ["--seed", str(self.seed), "--dataset", self.dataset, "--logdir", str(runs_dir)]
+        if self.baseline:
+            command += ["--baseline", "--baseline-drop", str(self.baseline_drop)]
+            if self.baseline_epochs_per_drop is not None:
+                command += ["--baseline-epochs-per-drop", str(self.baseline_epochs_per_drop)]
+        return command
+
+
+@dataclass
+class RunProgress:
+    """One run of a job (the schedule, or its baseline) as its events arrive."""
+
+    name: str
+    run_dir: str
+    status: str = "running"
+    message: str = ""
+    epochs: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    """A request in line or training, with everything its worker process reported."""
+
+    id: int
+    request: TrainRequest
+    status: str = "queued"  # queued → running → completed | stopped | diverged | failed
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+    runs: list[RunProgress] = field(default_factory=list)
+    process: subprocess.Popen | None = None
+    stop_requested: bool = False
+
+    @property
+    def total_epochs(self) -> int:
+        return self.request.epochs * (2 if self.request.baseline else 1)
+
+    @property
+    def progress(self) -> float:
+        """Share of all epochs of all runs done, in [0, 1]."""
+        done = sum(len(run.epochs) for run in self.runs)
+        return 1.0 if self.status in FINISHED else min(done / max(self.total_epochs, 1), 1.0)
+
+    def handle(self, event: dict[str, Any]) -> None:
+        """Apply one JSON line of ``schedules.demo --json``."""
+        kind = event.get("event")
+        if kind == "start":
+            self.runs.append(RunProgress(event["run"], event["run_dir"]))
+        elif kind == "epoch" and self.runs:
+            self.runs[-1].epochs.append({k: v for k, v in event.items() if k not in ("event", "message", "run")})
+        elif kind == "end" and self.runs:
+            self.runs[-1].status, self.runs[-1].message = event["status"], event["message"]
+        elif kind in ("note", "error"):
+            self.notes.append(event["message"])
+
+
+class TrainingQueue:
+    """Runs jobs one at a time, in the order they were submitted; safe to share between sessions."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = root or runs_root()
+        self._lock = threading.Lock()
+        self._waiting: collections.deque[Job] = collections.deque()
+        self._current: Job | None = None
+        self._ids = itertools.count(1)
+        self._jobs: dict[int, Job] = {}
+
+    # What sessions see --------------------------------------------------------------------------
+    @property
+    def current(self) -> Job | None:
+        return self._current
+
+    def job(self, job_id: int | None) -> Job | None:
+        return self._jobs.get(job_id) if job_id is not None else None
+
+    def position(self, job: Job) -> int:
+        """0 while running or done, 1 for next in line, and so on."""
+        with self._lock:
+            return next((index + 1 for index, waiting in enumerate(self._waiting) if waiting is job), 0)
+
+    # What sessions do ---------------------------------------------------------------------------
+    def submit(self, request: TrainRequest) -> Job:
+        """Queue a request (validated first: a bad schedule raises ConfigError and queues nothing)."""
+        from_config(request.document)
+        job = Job(next(self._ids), request)
+        with self._lock:
+            self._jobs[job.id] = job
+            self._waiting.append(job)
+            start = self._current is None
+        if start:
+            threading.Thread(target=self._work, name="training-queue", daemon=True).start()
+        return job
+
+    def stop(self, job: Job) -> None:
+        """End a job: a queued one leaves the line, a running one gets SIGTERM and ends cleanly."""
+        with self._lock:
+            job.stop_requested = True
+            if job in self._waiting:
+                self._waiting.remove(job)
+                job.status, job.message = "stopped", "removed from the queue before it started"
+                return
+        if job.process is not None and job.process.poll() is None:
+            job.process.send_signal(signal.SIGTERM)
+
+    def wait(self, job: Job, timeout: float) -> bool:
+        """Block until ``job`` has finished (for scripts and tests); True if it did in time."""
+        deadline = time.monotonic() + timeout
+        while job.status not in FINISHED and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return job.status in FINISHED
+
+    # The worker ---------------------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._waiting:
+                    self._current = None
+                    return
+                job = self._current = self._waiting.popleft()
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        job.status = "running"
+        problem = check_writable(self.root)
+        if problem:
+            job.status, job.message = "failed", problem
+            return
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as config:
+            json.dump(job.request.document, config)
+        env = os.environ | {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+        try:
+            job.process = subprocess.Popen(
+                job.request.command(Path(config.name), self.root),
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for line in job.process.stdout:
+                try:
+                    job.handle(json.loads(line))
+                except (ValueError, KeyError):
+                    continue  # not one of the demo's JSON lines
+            stderr = job.process.stderr.read()
+            code = job.process.wait()
+        finally:
+            Path(config.name).unlink(missing_ok=True)
+        job.status, job.message = self._outcome(job, code, stderr)
+
+    @staticmethod
+    def _outcome(job: Job, code: int, stderr: str) -> tuple[str, str]:
+        statuses = [run.status for run in job.runs]
+        if "diverged" in statuses:
+            return "diverged", next(run.message for run in job.runs if run.status == "diverged")
+        if job.stop_requested or "stopped" in statuses:
+            return "stopped", "stopped on request; what was logged is kept"
+        if code == 0:
+            return "completed", f"completed {len(job.runs)} run(s)"
+        last_line = (stderr.strip().splitlines() or job.notes or ["no output"])[-1]
+        return "failed", f"the training process ended with status {code}: {last_line[:300]}"
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a user would type it: relative to the working directory where it lies below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def past_runs(root: Path, active: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """Every run folder under ``root`` with its record; a run still marked running that no
+    process is training (a killed worker) is reported as incomplete."""
+    rows = []
+    for record_path in sorted(root.glob(f"*/{RUN_FILE}"), reverse=True):
+        try:
+            record = json.loads(record_path.read_text())
+        except (OSError, ValueError):
+            continue
+        status = record.get("status", "unknown")
+        if status == "running" and record_path.parent.name not in active:
+            status = "incomplete"
+        history = record.get("history") or [{}]
+        rows.append(
+            {
+                "run": record_path.parent.name,
+                "status": status,
+                "epochs": len(record.get("history") or []),
+                "val_accuracy": history[-1].get("val_accuracy"),
+                "kind": record.get("schedule", {}).get("schedule", {}).get("kind", "?"),
+            }
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Readback:
+    """The learning rate read back from a run's event files against the designed curve."""
+
+    steps_per_epoch: int
+    steps: np.ndarray
+    logged: np.ndarray
+    designed: np.ndarray
+    mismatched: np.ndarray  # steps where the two differ by more than float32 rounding
+
+    @property
+    def agrees(self) -> bool:
+        return self.steps.size > 0 and self.mismatched.size == 0
+
+
+def read_back(run_dir: str | Path, rtol: float = 1e-5) -> Readback:
+    """Compare the logged ``learning_rate`` of a run with its schedule's ``lr()`` at every step."""
+    record = json.loads(Path(run_dir, RUN_FILE).read_text())
+    schedule = from_config(record["schedule"])
+    steps, logged = read_scalars(run_dir)
+    designed = schedule.lr(steps)
+    scale = max(schedule.params["base_lr"], schedule.params["warmup_start_lr"])
+    off = np.abs(logged - designed) > rtol * np.maximum(np.abs(designed), 1e-3 * scale)
+    return Readback(schedule.steps_per_epoch, steps, logged, designed, steps[off])

@@ -1,0 +1,97 @@
+"""The Train page, run headless by AppTest: a short real run, the busy state, a bad RUNS_DIR."""
+
+import json
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.pages.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def train_page(runs_dir, monkeypatch) -> AppTest:
+    monkeypatch.setenv("RUNS_DIR", str(runs_dir))
+    return AppTest.from_file(str(ROOT / "pages" / "train.py"), default_timeout=60).run()
+
+
+def status_text(at: AppTest) -> str:
+    bars = at.get("progress")
+    return bars[0].proto.text if bars else ""
+
+
+def run_until(at: AppTest, done, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        at.run()
+        if done(at):
+            return at
+        time.sleep(0.5)
+    raise AssertionError(f"timed out; last status: {status_text(at)!r}")
+
+
+def finished(at: AppTest) -> bool:
+    return status_text(at).startswith(("Completed", "Stopped", "Diverged", "Failed"))
+
+
+def test_a_short_run_shows_progress_and_reads_the_lr_back(tmp_path, monkeypatch):
+    at = train_page(tmp_path, monkeypatch)
+    assert not at.exception
+    at.number_input(key="train_epochs").set_value(2)
+    at.button(key="train_start").click().run()
+    assert not at.exception and not at.error
+    assert at.button(key="train_start").disabled and not at.button(key="train_stop").disabled
+    run_until(at, finished)
+    assert status_text(at).startswith("Completed")
+    (success,) = at.success
+    assert "matches the design" in success.value
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+    assert titles == ["Loss", "Accuracy", "Learning rate used at each step vs designed"]
+    assert any("tensorboard --logdir" in code.value for code in at.code)
+    (run_dir,) = tmp_path.iterdir()
+    assert run_dir.name.endswith("-cosine") and (run_dir / "train").is_dir()
+
+
+def test_a_second_session_sees_the_run_in_progress_and_runs_after_it(tmp_path, monkeypatch):
+    first, second = train_page(tmp_path, monkeypatch), train_page(tmp_path, monkeypatch)
+    first.number_input(key="train_epochs").set_value(3)
+    first.button(key="train_start").click().run()
+    second.run()
+    (info,) = second.info
+    assert "is in progress" in info.value and first.session_state["session_label"] in info.value
+    second.number_input(key="train_epochs").set_value(1)
+    second.button(key="train_start").click().run()
+    assert "Waiting for the run in progress" in status_text(second) or "number 1 in line" in second.info[0].value
+    run_until(second, finished, timeout=240)
+    run_until(first, finished)
+    assert status_text(first).startswith("Completed") and status_text(second).startswith("Completed")
+    assert len(list(tmp_path.iterdir())) == 2  # two runs, two folders
+
+
+def test_stop_ends_the_run_cleanly_and_keeps_what_was_logged(tmp_path, monkeypatch):
+    at = train_page(tmp_path, monkeypatch)
+    at.number_input(key="train_epochs").set_value(100)
+    at.button(key="train_start").click().run()
+    run_until(
+        at,
+        lambda at: (
+            "epoch" in json.dumps([c.proto.spec for c in at.get("plotly_chart")]) or len(at.get("plotly_chart")) >= 2
+        ),
+    )
+    at.button(key="train_stop").click().run()
+    run_until(at, finished)
+    assert status_text(at).startswith("Stopped")
+    (run_dir,) = tmp_path.iterdir()
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["status"] == "stopped" and 1 <= len(record["history"]) < 100
+
+
+def test_an_unwritable_runs_dir_gives_one_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    at = train_page(blocker / "runs", monkeypatch)
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("RUNS_DIR: cannot write training runs to")
+    assert at.button(key="train_start").disabled
