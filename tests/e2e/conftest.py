@@ -35,6 +35,7 @@ def server():
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS.joinpath("streamlit.log").open("w")  # noqa: SIM115 - open for the whole session
+    env = os.environ | {"RUNS_DIR": str(ARTIFACTS / "runs")}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -50,6 +51,7 @@ def server():
             "127.0.0.1",
         ],
         cwd=ROOT,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -101,3 +101,19 @@ def test_a_broken_import_shows_one_error_and_changes_nothing(page, tmp_path, nam
     assert first_line(page) == before
     assert slider(page, "Warm-up epochs").input_value() == "5"
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
+    page.get_by_role("link", name="Train").click()
+    epochs = page.get_by_label("Epochs")
+    epochs.wait_for(timeout=30_000)
+    epochs.fill("2")
+    epochs.press("Enter")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Train").click()
+    page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
+    page.get_by_text("matches the design").first.wait_for(timeout=180_000)
+    assert page.get_by_text("Completed").count() >= 1
+    assert page.locator(".js-plotly-plot").count() == 3  # loss, accuracy, lr read back
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path="test-artifacts/train-1280.png", full_page=True)

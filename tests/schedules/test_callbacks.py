@@ -68,3 +68,10 @@ def test_logger_records_a_float_and_sits_beside_kerass_own_scalars(tmp_path):
     assert steps.tolist() == list(range(20))
     np.testing.assert_allclose(logged, 0.03, rtol=1e-6)
     assert read_scalars(tmp_path, "epoch_loss")[0].tolist() == [0, 1]
+
+
+def test_logger_records_kerass_warmup_cosine_whose_branch_needs_scalars(tmp_path):
+    builtin = keras.optimizers.schedules.CosineDecay(0.0, 20, warmup_target=0.1, warmup_steps=10)
+    steps, logged = fit(keras.optimizers.SGD(builtin), tmp_path)
+    expected = np.where(steps < 10, 0.01 * steps, 0.1 * 0.5 * (1 + np.cos(np.pi * np.minimum(steps - 10, 20) / 20)))
+    np.testing.assert_allclose(logged, expected, rtol=1e-5, atol=1e-7)
