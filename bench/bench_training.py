@@ -50,9 +50,9 @@ def main() -> None:
         start = time.perf_counter()
         result, _ = training.train(schedule, training.RunOptions(epochs=20), training.new_run_dir(logs, "bench"))
         wall = time.perf_counter() - start
-    print(
-        f"20 epochs on digits ({20 * result.steps_per_epoch} steps): {wall:.1f} s wall, val accuracy {result.history[-1]['val_accuracy']:.3f}"
-    )
+    accuracy = result.history[-1]["val_accuracy"]
+    steps = 20 * result.steps_per_epoch
+    print(f"20 epochs on digits ({steps} steps): {wall:.1f} s wall, val accuracy {accuracy:.3f}")
 
     data = training.load_dataset("digits")
     model = training.build_model(data)
@@ -77,10 +77,9 @@ def main() -> None:
     for _ in range(3):
         designer.append(import_seconds(DESIGNER_IMPORTS))
         tensorflow.append(import_seconds("import tensorflow"))
-    print(
-        f"import for the designer page: {statistics.median(designer):.2f} s; import tensorflow: {statistics.median(tensorflow):.2f} s"
-    )
-    print(f"ratio tensorflow / designer imports = {statistics.median(tensorflow) / statistics.median(designer):.1f}x")
+    designer_s, tensorflow_s = statistics.median(designer), statistics.median(tensorflow)
+    print(f"import for the designer page: {designer_s:.2f} s; import tensorflow: {tensorflow_s:.2f} s")
+    print(f"ratio tensorflow / designer imports = {tensorflow_s / designer_s:.1f}x")
 
 
 if __name__ == "__main__":
