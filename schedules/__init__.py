@@ -9,7 +9,7 @@
 
 from schedules.document import dumps, from_config, loads, step_baseline
 from schedules.errors import ConfigError
-from schedules.kinds import KINDS
-from schedules.schedule import COMMON_FIELDS, Schedule
+from schedules.kinds import COMMON_FIELDS, KINDS
+from schedules.schedule import Schedule
 
 __all__ = ["COMMON_FIELDS", "KINDS", "ConfigError", "Schedule", "dumps", "from_config", "loads", "step_baseline"]

@@ -14,12 +14,12 @@ from typing import Any
 
 from schedules.errors import ConfigError
 from schedules.fields import show
-from schedules.schedule import COMMON_FIELDS, Schedule
+from schedules.kinds import COMMON_NAMES
+from schedules.schedule import Schedule
 
 FORMAT = "lr-schedule"
 VERSION = 1
 MAX_TEXT_BYTES = 1_000_000
-COMMON_NAMES = [field.name for field in COMMON_FIELDS]
 DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule")
 
 

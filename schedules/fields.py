@@ -114,7 +114,8 @@ class Field:
     Attributes:
       name: the JSON key.
       rule: checks a value (see :class:`Number`, :class:`Choice`).
-      default: the value when the key is absent, or ``REQUIRED``.
+      default: the value when the key is absent, or ``REQUIRED``; a callable receives the values
+        read so far (so ``cycle_down_epochs`` can default to ``cycle_up_epochs``).
       duration: True for lengths given in epochs; formulas receive them in steps.
       help: what the field means, for the README and the studio's tooltips.
       example: a typical value, where a new design starts (required fields only).
@@ -130,3 +131,34 @@ class Field:
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class NumberList:
+    """A non-empty, strictly ascending list of numbers > 0 (at most ``max_items``)."""
+
+    max_items: int = 100
+    describe: str = "a non-empty, strictly ascending list of numbers > 0"
+
+    def __call__(self, path: str, value: Any) -> list:
+        if not isinstance(value, list) or not 1 <= len(value) <= self.max_items:
+            raise ConfigError(path, f"must be {self.describe} (at most {self.max_items}), got {show(value)}")
+        numbers = [as_finite_float(item) for item in value]
+        if any(number is None or number <= 0 for number in numbers):
+            bad = next(item for item, number in zip(value, numbers, strict=True) if number is None or number <= 0)
+            raise ConfigError(path, f"must be {self.describe}, got an item {show(bad)}")
+        if any(later <= earlier for earlier, later in zip(numbers, numbers[1:], strict=False)):
+            raise ConfigError(path, f"must be {self.describe}: each item above the one before")
+        return list(value)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """true or false (JSON booleans only: 0 and 1 are numbers)."""
+
+    describe: str = "true or false"
+
+    def __call__(self, path: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
+        return value

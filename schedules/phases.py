@@ -6,6 +6,7 @@ formula never needs to know how long the warm-up or the hold lasted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -27,6 +28,23 @@ def linear_warmup(start_lr: float, end_lr: float, warmup_steps: int) -> Piece:
 
     def warmup(t, xp=np):
         return start_lr + slope * t
+
+    return warmup
+
+
+def cosine_warmup(start_lr: float, end_lr: float, warmup_steps: int) -> Piece:
+    """Half a cosine from ``start_lr`` at t = 0 up to ``end_lr`` at t = W: gentle at both ends.
+
+    lr(t) = start + (end − start) · ½ (1 − cos(π t / W))
+
+    >>> warmup = cosine_warmup(0.0, 1.0, warmup_steps=4)
+    >>> [round(float(warmup(t)), 3) for t in (0, 2, 4)]
+    [0.0, 0.5, 1.0]
+    """
+    rate = math.pi / max(warmup_steps, 1)
+
+    def warmup(t, xp=np):
+        return start_lr + (end_lr - start_lr) * 0.5 * (1.0 - xp.cos(rate * t))
 
     return warmup
 

@@ -9,21 +9,15 @@ from typing import Any
 import numpy as np
 
 from schedules.errors import ConfigError
-from schedules.fields import Choice, Field, Number, show
+from schedules.fields import Choice, Number, show
 from schedules.kinds import KINDS, Kind, whole_periods
-from schedules.phases import hold, join, linear_warmup
+from schedules.phases import cosine_warmup, hold, join, linear_warmup
 
 MAX_TOTAL_STEPS = 10**9
 GRANULARITIES = ("step", "epoch")
 
-COMMON_FIELDS: tuple[Field, ...] = (
-    Field("base_lr", Number(gt=0), help="peak learning rate, reached at the end of the warm-up"),
-    Field("total_epochs", Number(gt=0), duration=True, help="length of the whole schedule"),
-    Field("warmup_epochs", Number(ge=0), default=0, duration=True, help="linear warm-up length"),
-    Field("warmup_start_lr", Number(ge=0), default=0.0, help="learning rate at step 0"),
-    Field("hold_epochs", Number(ge=0), default=0, duration=True, help="plateau at base_lr after warm-up"),
-    Field("epsilon", Number(ge=0), default=0.0, help="floor the decay never goes below (≤ base_lr)"),
-)
+# What a kind that does not take a common field behaves as (1cycle has no warm-up, hold or floor).
+IMPLIED = {"warmup_epochs": 0, "warmup_start_lr": 0.0, "warmup_shape": "linear", "hold_epochs": 0, "epsilon": 0.0}
 STEPS_PER_EPOCH = Number(ge=1, integer=True)
 GRANULARITY = Choice(GRANULARITIES)
 
@@ -67,6 +61,15 @@ class Schedule:
         self._curve = self._build_curve()
 
     # Lengths in steps -------------------------------------------------------------------------
+    def get(self, name: str):
+        """A parameter's value, or what the kind implies when it does not take that field."""
+        return self.params.get(name, IMPLIED.get(name))
+
+    @property
+    def peak_lr(self) -> float:
+        """The highest lr the decay reaches: base_lr, or max_lr for cyclical schedules."""
+        return self.params[self.kind.peak]
+
     @property
     def total_steps(self) -> int:
         """T: optimizer steps in the whole schedule; lr(t) = lr(T) for every t ≥ T."""
@@ -74,11 +77,11 @@ class Schedule:
 
     @property
     def warmup_steps(self) -> int:
-        return self._steps["warmup_epochs"]
+        return self._steps.get("warmup_epochs", 0)
 
     @property
     def hold_steps(self) -> int:
-        return self._steps["hold_epochs"]
+        return self._steps.get("hold_epochs", 0)
 
     @property
     def boundaries(self) -> tuple[int, int]:
@@ -92,11 +95,12 @@ class Schedule:
         kind_args = {field.name: steps.get(field.name, params[field.name]) for field in self.kind.fields}
         decay = self.kind.decay(
             base_lr=params["base_lr"],
-            epsilon=params["epsilon"],
+            epsilon=self.get("epsilon"),
             decay_steps=self.total_steps - hold_end,
             **kind_args,
         )
-        warmup = linear_warmup(params["warmup_start_lr"], params["base_lr"], self.warmup_steps)
+        shape = cosine_warmup if self.get("warmup_shape") == "cosine" else linear_warmup
+        warmup = shape(self.get("warmup_start_lr"), params["base_lr"], self.warmup_steps)
         return join([warmup, hold(params["base_lr"]), decay], [warmup_end, hold_end])
 
     def formula(self, steps, xp=np):
@@ -156,7 +160,7 @@ def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
         rule = "is required" if "kind" not in schedule else f"must be one of {known}, got {show(kind_name)}"
         raise ConfigError("schedule.kind", rule)
     kind = KINDS[kind_name]
-    fields = COMMON_FIELDS + kind.fields
+    fields = kind.all_fields
     known_names = {field.name for field in fields}
     for key in schedule:
         if key != "kind" and key not in known_names:
@@ -170,46 +174,58 @@ def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
         elif field.required:
             raise ConfigError(path, "is required")
         else:
-            values[field.name] = field.default
+            values[field.name] = field.default(values) if callable(field.default) else field.default
     _check_phases(values)
+    for check in kind.checks:
+        check(values)
     return kind, values
 
 
 def _check_phases(values: Mapping[str, Any]) -> None:
     """The rules that tie common fields together."""
-    warmup, hold_, total = values["warmup_epochs"], values["hold_epochs"], values["total_epochs"]
+    warmup, hold_, total = values.get("warmup_epochs", 0), values.get("hold_epochs", 0), values["total_epochs"]
     if warmup + hold_ > total:
         raise ConfigError(
             "schedule.hold_epochs" if hold_ else "schedule.warmup_epochs",
             f"warmup_epochs + hold_epochs ({warmup + hold_:g}) must not exceed total_epochs ({total:g})",
         )
-    if values["epsilon"] > values["base_lr"]:
+    if values.get("epsilon", 0.0) > values["base_lr"]:
         raise ConfigError(
             "schedule.epsilon", f"must not exceed base_lr ({values['base_lr']:g}), got {show(values['epsilon'])}"
         )
 
 
-def _durations_in_steps(kind: Kind, values: Mapping[str, Any], steps_per_epoch: int) -> dict[str, int]:
-    """Every duration field converted to whole steps; a positive length must span a step.
+def _durations_in_steps(kind: Kind, values: Mapping[str, Any], steps_per_epoch: int) -> dict[str, Any]:
+    """Every duration field converted to whole steps (lists item by item); a positive length must
+    span a step.
 
     Warm-up and hold are rounded where they end, not one by one, so that rounding keeps
     W ≤ W + H ≤ T whenever warmup_epochs + hold_epochs ≤ total_epochs.
     """
-    durations = [field.name for field in COMMON_FIELDS + kind.fields if field.duration]
-    for name in durations:
-        if values[name] * steps_per_epoch > MAX_TOTAL_STEPS:
+    to_steps = lambda epochs: epochs_to_steps(epochs, steps_per_epoch)  # noqa: E731
+    steps: dict[str, Any] = {}
+    for field in kind.all_fields:
+        if not field.duration:
+            continue
+        name, epochs = field.name, values[field.name]
+        for item in epochs if isinstance(epochs, list) else [epochs]:
+            if item * steps_per_epoch > MAX_TOTAL_STEPS:
+                raise ConfigError(
+                    f"schedule.{name}",
+                    f"{name} × steps_per_epoch ({item:g} × {steps_per_epoch}) "
+                    f"must be at most {MAX_TOTAL_STEPS:,} steps",
+                )
+            if item > 0 and to_steps(item) == 0:
+                raise ConfigError(
+                    f"schedule.{name}", f"{item:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch"
+                )
+        steps[name] = [to_steps(item) for item in epochs] if isinstance(epochs, list) else to_steps(epochs)
+    if "hold_epochs" in steps:
+        hold_end = to_steps(values["warmup_epochs"] + values["hold_epochs"])
+        steps["hold_epochs"] = hold_end - steps["warmup_epochs"]
+        if values["hold_epochs"] > 0 and steps["hold_epochs"] == 0:
             raise ConfigError(
-                f"schedule.{name}",
-                f"{name} × steps_per_epoch ({values[name]:g} × {steps_per_epoch}) "
-                f"must be at most {MAX_TOTAL_STEPS:,} steps",
-            )
-    steps = {name: epochs_to_steps(values[name], steps_per_epoch) for name in durations}
-    hold_end = epochs_to_steps(values["warmup_epochs"] + values["hold_epochs"], steps_per_epoch)
-    steps["hold_epochs"] = hold_end - steps["warmup_epochs"]
-    for name in durations:
-        if values[name] > 0 and steps[name] == 0:
-            raise ConfigError(
-                f"schedule.{name}",
-                f"{values[name]:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch",
+                "schedule.hold_epochs",
+                f"{values['hold_epochs']:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch",
             )
     return steps

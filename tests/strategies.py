@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
-from schedules import COMMON_FIELDS, KINDS
-from schedules.fields import Choice, Number
+import schedules
+from schedules import COMMON_FIELDS, KINDS, ConfigError
+from schedules.fields import Choice, Flag, Number, NumberList
 
 lrs = st.floats(1e-6, 10.0, allow_nan=False)
 
@@ -17,6 +19,11 @@ def field_value(field, epoch_unit: float = 1.0):
     rule = field.rule
     if isinstance(rule, Choice):
         return st.sampled_from(rule.options)
+    if isinstance(rule, Flag):
+        return st.booleans()
+    if isinstance(rule, NumberList):
+        units = st.lists(st.integers(1, 200), min_size=1, max_size=5, unique=True).map(sorted)
+        return units.map(lambda items: [item * epoch_unit for item in items])
     if field.duration:
         return st.integers(1, 200).map(lambda units: units * epoch_unit)
     assert isinstance(rule, Number)
@@ -37,24 +44,33 @@ def documents(draw, kinds=tuple(KINDS), max_steps: int = 20_000) -> dict:
     warmup_units = draw(st.integers(0, total_units))
     hold_units = draw(st.integers(0, total_units - warmup_units))
     base_lr = draw(lrs)
-    schedule = {
-        "kind": kind.name,
+    common = {
         "base_lr": base_lr,
         "total_epochs": total_units * unit,
         "warmup_epochs": warmup_units * unit,
         "hold_epochs": hold_units * unit,
         "warmup_start_lr": draw(st.one_of(st.just(0.0), lrs)),
+        "warmup_shape": draw(st.sampled_from(["linear", "cosine"])),
         "epsilon": draw(st.sampled_from([0.0, 1e-3, 0.1, 1.0])) * base_lr,
     }
+    schedule = {"kind": kind.name} | {name: value for name, value in common.items() if name in kind.common}
     for field in kind.fields:
         schedule[field.name] = draw(field_value(field, unit))
-    return {
+    if kind.peak != "base_lr":
+        schedule[kind.peak] = base_lr * (1 + draw(st.floats(0.01, 10)))
+    doc = {
         "format": "lr-schedule",
         "version": 1,
         "steps_per_epoch": steps_per_epoch,
         "granularity": draw(st.sampled_from(["step", "epoch"])),
         "schedule": schedule,
     }
+    try:
+        schedules.from_config(doc)
+    except ConfigError as error:  # 1cycle's rise must span a step: too short a schedule for it
+        assume(error.field != "schedule.pct_start")
+        raise
+    return doc
 
 
 json_scalars = st.one_of(

@@ -105,7 +105,8 @@ def test_a_broken_import_shows_one_error_and_changes_nothing(page, tmp_path, nam
 
 def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
     page.get_by_role("link", name="Train").click()
-    epochs = page.get_by_label("Epochs")
+    page.get_by_role("heading", name="Train a demo model").wait_for(timeout=30_000)
+    epochs = page.get_by_label("Epochs", exact=True)
     epochs.wait_for(timeout=30_000)
     epochs.fill("2")
     epochs.press("Enter")

@@ -9,7 +9,8 @@ HEAVY = ("tensorflow", "keras", "streamlit", "plotly", "pandas", "torch", "jax")
 
 
 def test_import_schedules_pulls_in_nothing_heavy():
-    probe = "import sys, schedules, schedules.events; print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))"
+    loaded = "sorted({name.split('.')[0] for name in sys.modules} & set(sys.argv[1:]))"
+    probe = f"import sys, schedules, schedules.events; print({loaded})"
     result = subprocess.run([sys.executable, "-c", probe, *HEAVY], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -8,7 +8,9 @@ import pytest
 training = pytest.importorskip("schedules.training")
 
 
-@pytest.mark.parametrize(("name", "classes", "features", "examples"), [("digits", 10, 64, 1797), ("spirals", 2, 2, 2000)])
+@pytest.mark.parametrize(
+    ("name", "classes", "features", "examples"), [("digits", 10, 64, 1797), ("spirals", 2, 2, 2000)]
+)
 def test_datasets_ship_with_the_code(name, classes, features, examples):
     data = training.load_dataset(name, seed=3)
     assert data.classes == classes and data.x_train.shape[1] == features
