@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from schedules import KINDS, ConfigError, dumps, from_config
+from schedules.fields import Choice, Flag, NumberList
 from schedules.schedule import GRANULARITIES
 from studio import design
 from studio.curves import format_stats, sample_many
@@ -34,25 +35,45 @@ def on_import() -> None:
         st.session_state["import_message"] = ("error", f"Could not import {uploaded.name}: {error}")
 
 
-def number_field(field, key: str) -> None:
-    rule = field.rule
-    st.number_input(
+def kind_field(field) -> None:
+    """The control for one of the kind's own fields, chosen by its rule."""
+    label, common = (
         field.name.replace("_", " ").capitalize(),
-        min_value=float(rule.ge) if rule.ge is not None else None,
-        max_value=float(rule.le) if rule.le is not None else None,
-        step=1.0 if field.duration else 0.05,
-        format="%g",
-        help=field.help,
-        key=key,
-        persist_state=KEEP,
+        {"help": field.help, "key": field.name, "persist_state": KEEP},
     )
+    rule = field.rule
+    if isinstance(rule, Choice):
+        st.selectbox(label, rule.options, **common)
+    elif isinstance(rule, Flag):
+        st.checkbox(label, **common)
+    elif isinstance(rule, NumberList):
+        st.text_input(label, placeholder="30, 60, 80", **common)
+    else:
+        st.number_input(
+            label,
+            min_value=float(rule.ge) if rule.ge is not None else None,
+            max_value=float(rule.le) if rule.le is not None else None,
+            step=1.0 if field.duration else 0.05,
+            format="%g",
+            **common,
+        )
 
 
 st.title("Learning-rate schedule designer")
 controls, chart = st.columns([1, 2.4], gap="large")
 
 with controls:
-    st.selectbox("Schedule", list(KINDS), format_func=lambda name: KINDS[name].title, key="kind", persist_state=KEEP)
+    kind = KINDS[
+        st.selectbox(
+            "Schedule", list(KINDS), format_func=lambda name: KINDS[name].title, key="kind", persist_state=KEEP
+        )
+    ]
+    fixed = {
+        name: name not in kind.common
+        for name in ("warmup_epochs", "hold_epochs", "epsilon", "warmup_start_lr", "warmup_shape")
+    }
+    if "warmup_epochs" not in kind.common:
+        st.caption(f"{kind.title} brings its own warm-up: warm-up, hold and epsilon do not apply.")
     lr_grid = design.log_grid(-7, 1)
     st.select_slider(
         "Base learning rate",
@@ -66,7 +87,7 @@ with controls:
         "Total epochs", min_value=0.0, step=1.0, format="%g", key="total_epochs", persist_state=KEEP
     )
     for key, label, help_text in (
-        ("warmup_epochs", "Warm-up epochs", "Linear ramp from the warm-up start lr to the base lr."),
+        ("warmup_epochs", "Warm-up epochs", "Ramp from the warm-up start lr to the base lr."),
         ("hold_epochs", "Hold epochs", "Plateau at the base lr before the decay begins."),
     ):
         st.slider(
@@ -76,6 +97,7 @@ with controls:
             step=0.5,
             format="%g",
             help=help_text,
+            disabled=fixed[key],
             key=key,
             persist_state=KEEP,
         )
@@ -84,17 +106,33 @@ with controls:
         options=design.options_with([0.0, *design.log_grid(-9, 0)], st.session_state["epsilon"]),
         format_func=lambda value: f"{value:.3g}",
         help="The floor the decay ends on; at most the base lr.",
+        disabled=fixed["epsilon"],
         key="epsilon",
         persist_state=KEEP,
     )
-    for field in KINDS[st.session_state["kind"]].fields:
-        number_field(field, key=field.name)
+    for field in kind.fields:
+        kind_field(field)
     with st.expander("Steps and warm-up start"):
         st.number_input(
             "Steps per epoch", min_value=1, max_value=10**7, step=1, key="steps_per_epoch", persist_state=KEEP
         )
         st.number_input(
-            "Warm-up start lr", min_value=0.0, format="%g", step=1e-4, key="warmup_start_lr", persist_state=KEEP
+            "Warm-up start lr",
+            min_value=0.0,
+            format="%g",
+            step=1e-4,
+            disabled=fixed["warmup_start_lr"],
+            key="warmup_start_lr",
+            persist_state=KEEP,
+        )
+        st.radio(
+            "Warm-up shape",
+            ("linear", "cosine"),
+            horizontal=True,
+            help="'cosine' rises along half a cosine: gentle at both ends.",
+            disabled=fixed["warmup_shape"],
+            key="warmup_shape",
+            persist_state=KEEP,
         )
         st.radio(
             "Granularity",

@@ -480,6 +480,7 @@ KINDS: dict[str, Kind] = {
                     default=lambda values: values["cycle_up_epochs"],
                     duration=True,
                     help="epochs from max back to base (default: as up)",
+                    example=5.0,
                 ),
                 Field(
                     "mode",

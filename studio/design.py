@@ -20,13 +20,21 @@ DEFAULTS: dict[str, Any] = {
     "hold_epochs": 10.0,
     "epsilon": 1e-6,
     "warmup_start_lr": 0.0,
+    "warmup_shape": "linear",
     "steps_per_epoch": 100,
     "granularity": "step",
     "baseline_drop": 0.1,
     "baseline_epochs_per_drop": 30.0,
     "log_scale": False,
     "overlay": False,
-} | {field.name: field.example for kind in KINDS.values() for field in kind.fields}
+}
+for _kind in KINDS.values():  # where a new design of each kind starts; a shared name keeps its first
+    for _field in _kind.fields:
+        DEFAULTS.setdefault(_field.name, _field.example if _field.example is not None else _field.default)
+
+# Lists (multi-step milestones) are edited as text, "30, 60, 80".
+LIST_NAMES = {name for name, value in DEFAULTS.items() if isinstance(value, list)}
+DEFAULTS |= {name: ", ".join(f"{number:g}" for number in DEFAULTS[name]) for name in LIST_NAMES}
 
 # Durations and lrs are floats in the controls: Streamlit's number inputs refuse mixed int/float.
 FLOAT_NAMES = {name for name, value in DEFAULTS.items() if isinstance(value, float)}
@@ -48,16 +56,35 @@ def options_with(grid: list[float], value: float) -> list[float]:
     return sorted(set(grid) | {value})
 
 
+def list_text(numbers: list) -> str:
+    """[30.0, 60.0] → "30, 60": how a list field reads in its text box."""
+    return ", ".join(f"{number:g}" for number in numbers)
+
+
+def parse_list(text: Any) -> Any:
+    """ "30, 60" → [30.0, 60.0]; text that is not a list of numbers passes through unchanged, for
+    the engine to reject with its one-sentence rule."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return [float(item) for item in text.replace(";", ",").split(",") if item.strip()]
+    except ValueError:
+        return text
+
+
 def document(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The v1 document of the designed schedule."""
+    """The v1 document of the designed schedule: the fields its kind takes, nothing else."""
     kind = KINDS[values["kind"]]
-    names = [field.name for field in schedules.COMMON_FIELDS + kind.fields]
+    fields = {
+        field.name: parse_list(values[field.name]) if field.name in LIST_NAMES else values[field.name]
+        for field in kind.all_fields
+    }
     return {
         "format": "lr-schedule",
         "version": 1,
         "steps_per_epoch": values["steps_per_epoch"],
         "granularity": values["granularity"],
-        "schedule": {"kind": kind.name} | {name: values[name] for name in names},
+        "schedule": {"kind": kind.name} | fields,
     }
 
 
@@ -71,7 +98,10 @@ def controls(schedule: Schedule) -> dict[str, Any]:
     config = schedule.to_config()
     values = {"steps_per_epoch": config["steps_per_epoch"], "granularity": config["granularity"]}
     values |= config["schedule"]
-    return {name: float(value) if name in FLOAT_NAMES else value for name, value in values.items()}
+    return {
+        name: list_text(value) if name in LIST_NAMES else float(value) if name in FLOAT_NAMES else value
+        for name, value in values.items()
+    }
 
 
 def import_into(state: MutableMapping[str, Any], data: bytes | str) -> None:

@@ -153,3 +153,22 @@ def test_designer_never_imports_tensorflow():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("kind", sorted(schedules.KINDS))
+def test_every_kind_draws_from_its_starting_values(app, kind):
+    app.selectbox(key="kind").set_value(kind).run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    designed = traces(app)[0][0]
+    assert designed["name"] == schedules.KINDS[kind].title
+    expected = schedules.from_config(app.session_state["schedule_document"]).lr(designed["customdata"])
+    np.testing.assert_allclose(designed["y"], expected)
+
+
+def test_multistep_milestones_are_typed_as_a_list(app):
+    app.selectbox(key="kind").set_value("multistep").run()
+    app.text_input(key="milestones_epochs").input("20, 50").run()
+    assert app.session_state["schedule_document"]["schedule"]["milestones_epochs"] == [20.0, 50.0]
+    app.text_input(key="milestones_epochs").input("50, 20").run()
+    (error,) = app.error
+    assert error.value.startswith("schedule.milestones_epochs: must be a non-empty, strictly ascending list")
