@@ -6,11 +6,21 @@ import streamlit as st
 from schedules import KINDS, ConfigError, dumps, from_config
 from schedules.fields import Choice, Flag, NumberList
 from schedules.schedule import GRANULARITIES
-from studio import design
-from studio.curves import format_stats, sample_many
+from studio import design, presets, share
+from studio.curves import curve_csv, format_stats, sample_many
 from studio.figures import make_figure
 
 KEEP = "session"  # controls keep their values while the user visits other pages
+
+if "link_read" not in st.session_state:  # a shared link opens the schedule it carries, once
+    st.session_state["link_read"] = True
+    if st.query_params:
+        try:
+            st.session_state.update(design.controls(share.from_query(st.query_params.to_dict())))
+        except ConfigError as error:
+            st.session_state["link_problem"] = (
+                f"This link's schedule could not be read ({error}); showing the defaults."
+            )
 
 for key, value in design.DEFAULTS.items():
     # Re-assigning pins the value: a slider whose range follows another control (options that
@@ -22,6 +32,12 @@ for key, value in design.DEFAULTS.items():
 def curves_for(designed: dict, baseline: dict):
     title = KINDS[designed["schedule"]["kind"]].title
     return sample_many([(from_config(designed), title), (from_config(baseline), "Step decay")])
+
+
+def on_preset() -> None:
+    name = st.session_state.get("preset")
+    if name:
+        st.session_state.update(design.controls(presets.preset(name)))
 
 
 def on_import() -> None:
@@ -60,9 +76,19 @@ def kind_field(field) -> None:
 
 
 st.title("Learning-rate schedule designer")
+if problem := st.session_state.pop("link_problem", None):
+    st.warning(problem, icon=":material/link_off:")
 controls, chart = st.columns([1, 2.4], gap="large")
 
 with controls:
+    st.selectbox(
+        "Start from a preset",
+        list(presets.PRESETS),
+        index=None,
+        placeholder="Choose a well-known schedule…",
+        on_change=on_preset,
+        key="preset",
+    )
     kind = KINDS[
         st.selectbox(
             "Schedule", list(KINDS), format_func=lambda name: KINDS[name].title, key="kind", persist_state=KEEP
@@ -163,6 +189,9 @@ documents = st.session_state.get(
     "valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS))
 )
 st.session_state["schedule_document"] = documents[0]
+designed_schedule = from_config(documents[0])
+if st.query_params.to_dict() != (link := share.to_query(designed_schedule)):
+    st.query_params.from_dict(link)  # the address bar always holds a link to this schedule
 
 designed, baseline = curves_for(*documents)
 
@@ -185,11 +214,19 @@ with chart:
     export, upload = st.columns([1, 2])
     export.download_button(
         "Export JSON",
-        data=dumps(from_config(documents[0])),
+        data=dumps(designed_schedule),
         file_name="lr-schedule.json",
         mime="application/json",
         icon=":material/download:",
         key="export",
+    )
+    export.download_button(
+        "Curve as CSV",
+        data=lambda: curve_csv(designed_schedule),  # built on click: 10⁶ steps make a large file
+        file_name="lr-curve.csv",
+        mime="text/csv",
+        icon=":material/table:",
+        key="export_csv",
     )
     upload.file_uploader("Import a v1 JSON document", type=["json"], key="import_file", on_change=on_import)
     if message := st.session_state.pop("import_message", None):

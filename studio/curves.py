@@ -90,3 +90,12 @@ def format_stats(stats: dict) -> dict[str, str]:
         return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
     return {STAT_LABELS[name]: text(name, value) for name, value in stats.items()}
+
+
+def curve_csv(schedule: Schedule) -> str:
+    """Every step of the schedule as CSV: step, epoch, lr (full precision)."""
+    import pandas as pd  # noqa: PLC0415 - only when a user asks for the file
+
+    steps = np.arange(schedule.total_steps)
+    table = pd.DataFrame({"step": steps, "epoch": steps / schedule.steps_per_epoch, "lr": schedule.lr(steps)})
+    return table.to_csv(index=False, float_format="%.17g")

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import schedules
-from studio import design
+from studio import design, presets, share
 from tests.pages.conftest import PAGES, ROOT, traces
 
 
@@ -83,8 +83,9 @@ def test_invalid_combination_shows_one_sentence_and_keeps_the_last_curve(app):
 
 def test_export_serves_the_current_document(app):
     app.select_slider(key="base_lr").set_value(0.003).run()
-    (button,) = app.get("download_button")
+    button, csv_button = app.get("download_button")
     assert button.proto.label == "Export JSON" and button.proto.url.endswith(".json")
+    assert csv_button.proto.label == "Curve as CSV"
     exported = schedules.from_config(app.session_state["schedule_document"])
     assert exported.params["base_lr"] == 0.003
     assert schedules.loads(schedules.dumps(exported)) == exported
@@ -172,3 +173,51 @@ def test_multistep_milestones_are_typed_as_a_list(app):
     app.text_input(key="milestones_epochs").input("50, 20").run()
     (error,) = app.error
     assert error.value.startswith("schedule.milestones_epochs: must be a non-empty, strictly ascending list")
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_each_preset_fills_the_controls_and_draws(app, name):
+    app.selectbox(key="preset").set_value(name).run()
+    assert not app.exception and not app.error
+    assert schedules.from_config(app.session_state["schedule_document"]) == presets.preset(name)
+    assert traces(app)[0][0]["name"] == presets.preset(name).kind.title
+
+
+def test_a_share_link_reopens_its_schedule():
+    schedule = presets.preset("SGDR warm restarts")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in share.to_query(schedule).items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception and not app.warning
+    assert schedules.from_config(app.session_state["schedule_document"]) == schedule
+    assert app.selectbox(key="kind").value == "cosine_restarts"
+
+
+def test_the_address_bar_follows_the_controls(app):
+    app.slider(key="warmup_epochs").set_value(7.0).run()
+    assert app.query_params["warmup_epochs"] == "7.0"
+    assert share.from_query(app.query_params) == schedules.from_config(app.session_state["schedule_document"])
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "cosine", "base_lr": "lots", "total_epochs": "10", "steps_per_epoch": "10"}, "schedule.base_lr"),
+        ({"kind": "rm -rf", "steps_per_epoch": "10"}, "schedule.kind"),
+        (
+            {"kind": "cosine", "base_lr": "0.1", "total_epochs": "10", "steps_per_epoch": "10", "evil": "1"},
+            "schedule.evil",
+        ),
+        ({"kind": "cosine", "base_lr": "nan", "total_epochs": "10", "steps_per_epoch": "10"}, "schedule.base_lr"),
+    ],
+)
+def test_a_tampered_link_falls_back_to_the_defaults_with_a_warning(params, field):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception
+    (warning,) = app.warning
+    assert field in warning.value and "showing the defaults" in warning.value
+    assert app.session_state["schedule_document"] == design.document(design.DEFAULTS)

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schedules
-from studio.curves import MAX_POINTS, envelope_indices, format_stats, sample, sample_many
+from studio.curves import MAX_POINTS, curve_csv, envelope_indices, format_stats, sample, sample_many
 
 
 def doc(total_epochs, steps_per_epoch, **fields):
@@ -70,3 +70,11 @@ def test_sample_many_equals_one_at_a_time():
     for curve, alone in zip(together, (sample(first, "a"), sample(second, "b")), strict=True):
         np.testing.assert_array_equal(curve.lr, alone.lr)
         assert curve.name == alone.name and curve.stats == alone.stats
+
+
+def test_curve_csv_has_every_step_at_full_precision():
+    s = schedules.from_config(doc(2, 5, warmup_epochs=1))
+    lines = curve_csv(s).splitlines()
+    assert lines[0] == "step,epoch,lr" and len(lines) == 1 + 10
+    step, epoch, lr = lines[3].split(",")
+    assert (int(step), float(epoch)) == (2, 0.4) and float(lr) == s.lr(2)

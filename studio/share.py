@@ -1,0 +1,77 @@
+"""Share links: a schedule as URL query parameters, one per field, and back.
+
+    ?kind=cosine&base_lr=0.01&total_epochs=100&warmup_epochs=5&...&steps_per_epoch=100
+
+A link is untrusted input: reading one goes through the same rules as a JSON document, so a
+tampered value raises :class:`ConfigError` naming the field, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from schedules import KINDS, ConfigError, Schedule, from_config
+from schedules.fields import Flag, Number, NumberList
+
+MAX_PARAM_LENGTH = 200
+
+
+def to_query(schedule: Schedule) -> dict[str, str]:
+    """Query parameters that reproduce ``schedule`` exactly (numbers in their shortest repr)."""
+    config = schedule.to_config()
+    params = {"kind": schedule.kind.name}
+    for name, value in config["schedule"].items():
+        if name != "kind":
+            params[name] = _text(value)
+    params["steps_per_epoch"] = str(config["steps_per_epoch"])
+    params["granularity"] = config["granularity"]
+    return params
+
+
+def from_query(params: Mapping[str, Any]) -> Schedule:
+    """The schedule in a link's query parameters; ConfigError for anything missing or tampered."""
+    values = {key: (value[-1] if isinstance(value, list) else value) for key, value in params.items()}
+    for key, value in values.items():
+        if not isinstance(value, str) or len(value) > MAX_PARAM_LENGTH:
+            raise ConfigError(str(key)[:40], f"must be a short text in the link, got {len(str(value))} characters")
+    kind = KINDS.get(values.get("kind", ""))
+    if kind is None:
+        known = ", ".join(KINDS)
+        raise ConfigError("schedule.kind", f"must be one of {known}, got {values.get('kind', 'nothing')!r}")
+    rules = {field.name: field.rule for field in kind.all_fields}
+    schedule = {"kind": kind.name}
+    for key, text in values.items():
+        if key in ("kind", "steps_per_epoch", "granularity"):
+            continue
+        schedule[key] = _parse(f"schedule.{key}", text, rules.get(key))
+    doc = {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": _parse("steps_per_epoch", values.get("steps_per_epoch", ""), Number(ge=1, integer=True)),
+        "granularity": values.get("granularity", "step"),
+        "schedule": schedule,
+    }
+    return from_config(doc)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(repr(item) for item in value)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _parse(path: str, text: str, rule) -> Any:
+    """A query value as the JSON value its field's rule expects (unknown fields stay text)."""
+    try:
+        if isinstance(rule, Flag):
+            return {"true": True, "false": False}.get(text, text)
+        if isinstance(rule, NumberList):
+            return [float(item) for item in text.split(",")]
+        if isinstance(rule, Number):
+            return int(text) if rule.integer else float(text)
+    except ValueError:
+        raise ConfigError(path, f"must be {rule.describe}, got {text[:30]!r}") from None
+    return text
