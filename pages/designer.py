@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from schedules import KINDS, ConfigError, dumps, from_config
+from schedules.code import FRAMEWORKS
 from schedules.fields import Choice, Flag, NumberList
 from schedules.schedule import GRANULARITIES
 from studio import design, presets, share
@@ -209,6 +210,13 @@ with chart:
     st.dataframe(
         pd.DataFrame({curve.name: format_stats(curve.stats) for curve in (designed, baseline)}), width="stretch"
     )
+
+    st.subheader("Code", divider="gray")
+    for tab, framework in zip(st.tabs(["Keras", "PyTorch", "optax"]), FRAMEWORKS, strict=True):
+        try:
+            tab.code(designed_schedule.to_code(framework), language="python")
+        except ValueError as error:  # an optax table too large for this length
+            tab.info(str(error))
 
     st.subheader("Export and import", divider="gray")
     export, upload = st.columns([1, 2])

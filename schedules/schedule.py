@@ -128,6 +128,12 @@ class Schedule:
 
         return KerasSchedule(self.to_config())
 
+    def to_code(self, framework: str) -> str:
+        """Copy-ready code building this schedule in "keras", "pytorch" or "optax" (see ``schedules.code``)."""
+        from schedules.code import to_code  # noqa: PLC0415
+
+        return to_code(self, framework)
+
     # Serialization -----------------------------------------------------------------------------
     def to_config(self) -> dict[str, Any]:
         """The v1 document this schedule was built from, defaults filled in."""
