@@ -41,7 +41,7 @@ def keras_code(schedule: Schedule) -> str:
     W, H, T = schedule.warmup_steps, schedule.hold_steps, schedule.total_steps
     linear_warmup = schedule.get("warmup_shape") == "linear"
     native = None
-    if kind == "cosine" and H == 0 and linear_warmup and schedule.granularity == "step":
+    if kind == "cosine" and H == 0 and T > W and linear_warmup and schedule.granularity == "step":
         native = (
             f"keras.optimizers.schedules.CosineDecay(\n    initial_learning_rate={schedule.get('warmup_start_lr')!r}, "
             f"decay_steps={T - W}, alpha={eps / base!r},\n    warmup_target={base!r}, warmup_steps={W}\n)"

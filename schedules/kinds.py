@@ -174,7 +174,7 @@ def multistep_decay(base_lr: float, epsilon: float, decay_steps: int, milestones
     def decay(e, xp=np):
         passed = xp.zeros_like(e)
         for milestone in milestones_epochs:
-            passed = passed + xp.where(e >= milestone, 1.0, 0.0)
+            passed = xp.where(e >= milestone, passed + 1.0, passed)  # stays in e's dtype
         return xp.maximum(epsilon, base_lr * xp.power(gamma, passed))
 
     return decay
@@ -278,7 +278,7 @@ def cyclic_decay(
         rise = xp.where(x <= up_share, x / up_share, (x - 1.0) / (up_share - 1.0))
         height = (max_lr - base_lr) * rise
         if mode == "triangular2":
-            height = height / xp.power(2.0, cycle)
+            height = height * xp.power(0.5, cycle)
         elif mode == "exp_range":
             height = height * xp.power(gamma, e)
         return base_lr + height

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from schedules import COMMON_FIELDS, KINDS, ConfigError
 from schedules.fields import Choice, Flag, Number, NumberList
 
 lrs = st.floats(1e-6, 10.0, allow_nan=False)
+# Values are drawn without subnormals: TensorFlow flushes them to zero, by design, on CPUs.
 
 
 def field_value(field, epoch_unit: float = 1.0):
@@ -29,7 +31,7 @@ def field_value(field, epoch_unit: float = 1.0):
     assert isinstance(rule, Number)
     low = rule.ge if rule.ge is not None else rule.gt
     high = rule.le if rule.le is not None else 10.0
-    return st.floats(low, high, exclude_min=rule.gt is not None, allow_nan=False)
+    return st.floats(low, high, exclude_min=rule.gt is not None, allow_nan=False, allow_subnormal=False)
 
 
 @st.composite
@@ -40,7 +42,9 @@ def documents(draw, kinds=tuple(KINDS), max_steps: int = 20_000) -> dict:
     # Durations come in half epochs where that is a whole number of steps: exact in binary, so
     # warmup + hold ≤ total holds exactly and every positive length spans at least one step.
     unit = 0.5 if steps_per_epoch % 2 == 0 else 1.0
-    total_units = draw(st.integers(1, max(1, int(max_steps / (unit * steps_per_epoch)))))
+    # 1cycle's rise must span a step (pct_start × T > 1): it gets 40 steps or more.
+    fewest = math.ceil(40 / (unit * steps_per_epoch)) if kind.name == "one_cycle" else 1
+    total_units = draw(st.integers(fewest, max(fewest, int(max_steps / (unit * steps_per_epoch)))))
     warmup_units = draw(st.integers(0, total_units))
     hold_units = draw(st.integers(0, total_units - warmup_units))
     base_lr = draw(lrs)
@@ -56,6 +60,8 @@ def documents(draw, kinds=tuple(KINDS), max_steps: int = 20_000) -> dict:
     schedule = {"kind": kind.name} | {name: value for name, value in common.items() if name in kind.common}
     for field in kind.fields:
         schedule[field.name] = draw(field_value(field, unit))
+    if kind.name == "one_cycle":
+        schedule["pct_start"] = draw(st.floats(0.05, 0.45))
     if kind.peak != "base_lr":
         schedule[kind.peak] = base_lr * (1 + draw(st.floats(0.01, 10)))
     doc = {

@@ -54,7 +54,8 @@ def small(doc):
 def test_keras_snippet_matches_lr_at_every_step(doc):
     s = small(doc)
     steps = np.arange(s.total_steps)
-    np.testing.assert_allclose(run_keras(s.to_code("keras"), steps), s.lr(steps), rtol=1e-5, atol=1e-7 * s.peak_lr)
+    # Keras's native classes compute in float32: a rate too small for float32 reads as 0 there.
+    np.testing.assert_allclose(run_keras(s.to_code("keras"), steps), s.lr(steps), rtol=1e-5, atol=1e-6 * s.peak_lr)
 
 
 @SETTINGS

@@ -46,7 +46,7 @@ def test_vectorized_equals_one_step_at_a_time(doc, data):
 def test_continuous_at_warmup_and_hold_boundaries(doc):
     doc["granularity"] = "step"
     s = schedules.from_config(doc)
-    base, start = s.params["base_lr"], s.params["warmup_start_lr"]
+    base, start = s.params["base_lr"], s.get("warmup_start_lr")
     warmup_end, hold_end = s.boundaries
     if warmup_end:
         one_step_of_ramp = abs(base - start) / warmup_end
