@@ -7,6 +7,7 @@ st.set_page_config(page_title="LR schedule studio", page_icon=":material/trendin
 navigation = st.navigation(
     [
         st.Page("pages/designer.py", title="Designer", icon=":material/show_chart:", default=True),
+        st.Page("pages/compare.py", title="Compare", icon=":material/stacked_line_chart:"),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/reference.py", title="Format reference", icon=":material/menu_book:"),
     ]

@@ -49,13 +49,16 @@ def boundary_marks(curve: Curve) -> tuple[list[dict], list[dict]]:
     return shapes, annotations
 
 
-def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 380) -> go.Figure:
+def make_figure(
+    curves: Sequence[Curve], log_scale: bool = False, height: int = 380, mark_phases: bool = True
+) -> go.Figure:
     """Learning rate against epochs, one line per curve, phase boundaries of the first curve marked.
 
-    The title names the curves; hovering shows each point's step, epoch and lr. Built from plain
-    dicts in one call: Plotly's per-property helpers cost several times more on every redraw.
+    The title names the curves (the legend, below, when there are several); hovering shows each
+    point's step, epoch and lr. Built from plain dicts in one call: Plotly's per-property helpers
+    cost several times more on every redraw.
     """
-    shapes, annotations = boundary_marks(curves[0])
+    shapes, annotations = boundary_marks(curves[0]) if mark_phases else ([], [])
     traces = [
         {
             "type": "scatter",
@@ -71,7 +74,7 @@ def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 
     layout = {
         "title": {"text": " vs ".join(curve.name for curve in curves), "x": 0, "font": {"size": 15}},
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "xaxis": {
             "title": {"text": "epoch"},
             "range": [0, max(curve.total_steps / curve.steps_per_epoch for curve in curves)],
@@ -81,7 +84,7 @@ def make_figure(curves: Sequence[Curve], log_scale: bool = False, height: int = 
             "type": "log" if log_scale else "linear",
             "exponentformat": "e" if log_scale else "none",
         },
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         "hovermode": "x unified" if len(curves) > 1 else "closest",
         "shapes": shapes,
         "annotations": annotations,
@@ -169,3 +172,24 @@ def readback_figure(readback, max_points: int = 4000, height: int = 340) -> go.F
         "legend": {"orientation": "h", "y": -0.3},
     }
     return go.Figure({"data": traces, "layout": layout})
+
+
+def difference_figure(epochs, difference, first: str, second: str, height: int = 300) -> go.Figure:
+    """lr(first) − lr(second) against epochs, zero marked."""
+    trace = {
+        "type": "scatter",
+        "x": epochs,
+        "y": difference,
+        "mode": "lines",
+        "name": f"{first} − {second}",
+        "hovertemplate": "epoch %{x:.3f}<br>Δlr %{y:.4g}<extra></extra>",
+        "fill": "tozeroy",
+    }
+    layout = {
+        "title": {"text": f"{first} − {second}", "x": 0, "font": {"size": 15}},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"title": {"text": "difference in lr"}, "zeroline": True},
+    }
+    return go.Figure({"data": [trace], "layout": layout})

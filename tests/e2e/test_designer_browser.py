@@ -118,3 +118,20 @@ def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
     assert page.locator(".js-plotly-plot").count() == 3  # loss, accuracy, lr read back
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path="test-artifacts/train-1280.png", full_page=True)
+
+
+def test_a_comparison_of_three_schedules(page):
+    page.get_by_role("link", name="Compare").click()
+    page.get_by_role("heading", name="Compare schedules").wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.get_by_label("Add a schedule").click()
+    page.get_by_role("option", name="1cycle").click()
+    page.get_by_role("button", name="Add").click()
+    page.get_by_text("1cycle — 1cycle").wait_for(timeout=20_000)
+    overlay = page.locator(".js-plotly-plot").first
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('.scatterlayer .trace').length === 3"
+    )
+    assert overlay.locator(".legendtext").all_text_contents()[:3] == ["Designer", "Step-decay baseline", "1cycle"]
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path="test-artifacts/compare-1280.png", full_page=True)

@@ -1,0 +1,81 @@
+"""A set of named schedules to compare: reading and writing it as one JSON file, and differences.
+
+[{"name": "cosine", "document": {<v1 document>}}, {"name": "1cycle", "document": {...}}]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from schedules import ConfigError, Schedule, from_config
+from schedules.document import MAX_TEXT_BYTES
+
+MIN_SCHEDULES, MAX_SCHEDULES = 2, 6
+MAX_NAME = 60
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+    schedule: Schedule
+
+
+def dump_set(items: list[Named]) -> str:
+    """The set as indented JSON: a list of {"name", "document"} objects."""
+    return json.dumps([{"name": item.name, "document": item.schedule.to_config()} for item in items], indent=2) + "\n"
+
+
+def load_set(text: str | bytes) -> list[Named]:
+    """The named schedules in a set file; ConfigError naming the item and field for anything wrong."""
+    if len(text) > MAX_TEXT_BYTES:
+        raise ConfigError("set", f"must be at most {MAX_TEXT_BYTES:,} bytes, got {len(text):,}")
+    try:
+        data = json.loads(text, parse_constant=_reject)
+    except (ValueError, RecursionError) as error:
+        if isinstance(error, ConfigError):
+            raise
+        raise ConfigError("set", 'is not valid JSON (a list of {"name", "document"} objects)') from None
+    if not isinstance(data, list) or not MIN_SCHEDULES <= len(data) <= MAX_SCHEDULES:
+        raise ConfigError("set", f"must be a list of {MIN_SCHEDULES} to {MAX_SCHEDULES} named schedules")
+    items, names = [], set()
+    for index, entry in enumerate(data):
+        if not isinstance(entry, dict) or set(entry) != {"name", "document"}:
+            raise ConfigError(f"[{index}]", 'must be an object with exactly "name" and "document"')
+        name = entry["name"]
+        if not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_NAME:
+            raise ConfigError(f"[{index}].name", f"must be a text of 1 to {MAX_NAME} characters")
+        if name in names:
+            raise ConfigError(f"[{index}].name", f"{name!r} is already the name of another schedule")
+        names.add(name)
+        try:
+            schedule = from_config(entry["document"])
+        except ConfigError as error:
+            raise ConfigError(f"[{index}].document.{error.field}", error.rule) from None
+        items.append(Named(name, schedule))
+    return items
+
+
+def unique_name(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted (2)``, ``(3)``… whichever is free."""
+    name, number = wanted[:MAX_NAME], 2
+    while name in taken:
+        name, number = f"{wanted[: MAX_NAME - 5]} ({number})", number + 1
+    return name
+
+
+def difference(first: Schedule, second: Schedule, points: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """(epochs, lr_first − lr_second) on a common grid of epochs, each schedule at its own steps."""
+    last = max(first.total_steps / first.steps_per_epoch, second.total_steps / second.steps_per_epoch)
+    epochs = np.linspace(0.0, last, points)
+    at = lambda s: s.lr(np.floor(epochs * s.steps_per_epoch))  # noqa: E731 - the step each epoch falls in
+    return epochs, at(first) - at(second)
+
+
+def _reject(name: str):
+    raise ConfigError("set", f"{name} is not a JSON number")
+
+
+__all__ = ["MAX_SCHEDULES", "MIN_SCHEDULES", "Named", "difference", "dump_set", "load_set", "unique_name"]
