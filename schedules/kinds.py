@@ -78,7 +78,9 @@ def step_decay(base_lr: float, epsilon: float, decay_steps: int, drop: float, ep
 
 
 def constant(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
-    """lr(e) = base: no decay (warm-up and hold still apply).
+    """No decay: the warm-up and hold still apply, then the lr stays at the peak.
+
+    lr(e) = base
 
     >>> float(constant(base_lr=0.1, epsilon=0.0, decay_steps=10)(7))
     0.1
@@ -181,7 +183,9 @@ def multistep_decay(base_lr: float, epsilon: float, decay_steps: int, milestones
 
 
 def inverse_time_decay(base_lr: float, epsilon: float, decay_steps: int, decay_rate: float, decay_epochs: int) -> Decay:
-    """lr(e) = max(ε, base / (1 + rate · e / S)), S = decay_epochs in steps.
+    """Inverse time decay, S = decay_epochs in steps.
+
+    lr(e) = max(ε, base / (1 + rate · e / S))
 
     Matches Keras's ``InverseTimeDecay(staircase=False)``.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from schedules import COMMON_FIELDS, KINDS
 from schedules.fields import Field
 
@@ -26,9 +28,15 @@ def kind_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
 
 
 def formula(kind_name: str) -> str:
-    """The formula lines of a kind's docstring (the lines that read ``lr(e) = …``)."""
-    doc = KINDS[kind_name].decay.__doc__ or ""
-    return "\n".join(line.strip() for line in doc.splitlines() if line.strip().startswith("lr(e) ="))
+    """The formula of a kind, from its docstring: the text after the summary, up to the peers it
+    matches (or its example)."""
+    lines = inspect.cleandoc(KINDS[kind_name].decay.__doc__ or "").splitlines()
+    body = []
+    for line in lines[2:]:
+        if line.startswith(("Matches", ">>>")):
+            break
+        body.append(line)
+    return "\n".join(body).strip()
 
 
 COMMON_ROWS = field_rows(COMMON_FIELDS)
