@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SERVE = ["-m", "streamlit", "run", "app.py", "--server.headless", "true"]  # the Dockerfile runs the same
 
 
 def ensure_venv(requirements: str) -> None:
@@ -58,8 +59,7 @@ def main(argv: list[str]) -> int:
     command, extra = (argv[0], argv[1:]) if argv else ("", [])
     if command == "app":
         ensure_venv("requirements.txt")
-        streamlit = [str(PYTHON), "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true"]
-        return subprocess.call([*streamlit, *extra], cwd=ROOT)
+        return subprocess.call([str(PYTHON), *SERVE, *extra], cwd=ROOT)
     if command == "test":
         ensure_venv("requirements-dev.txt")
         ensure_chromium()
