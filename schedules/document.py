@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from schedules.errors import ConfigError
-from schedules.fields import show
+from schedules.fields import key_path, show
 from schedules.kinds import COMMON_NAMES
 from schedules.schedule import Schedule
 
@@ -38,7 +38,7 @@ def from_config(doc: Any) -> Schedule:
         raise ConfigError("document", f"must be a JSON object, got {show(doc)}")
     for key in doc:
         if key not in DOCUMENT_KEYS:
-            raise ConfigError(key if isinstance(key, str) else "document", f"{show(key)} is not a document field")
+            raise ConfigError(key_path(None, key), f"{show(key)} is not a document field")
     if doc.get("format") != FORMAT or isinstance(doc.get("format"), bool):
         raise ConfigError("format", f'must be "{FORMAT}", got {show(doc.get("format"))}')
     version = doc.get("version")
@@ -113,5 +113,5 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(doc) != len(pairs):
         seen = set()
         duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise ConfigError(duplicate, "appears twice in one object")
+        raise ConfigError(key_path(None, duplicate), f"{show(duplicate)} appears twice in one object")
     return doc

@@ -8,6 +8,7 @@ own words ("a number > 0"), which the error message and the README's format tabl
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,14 @@ def show(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return f"a {type(value).__name__}"
+
+
+def key_path(parent: str | None, key: Any) -> str:
+    """The path of a key a document should not have: the key itself when it reads as a name,
+    else its parent — a stray key's text (newlines, markup, 10 kB) never becomes a field path."""
+    if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,40}", key):
+        return f"{parent}.{key}" if parent else key
+    return parent or "document"
 
 
 def is_number(value: Any) -> bool:

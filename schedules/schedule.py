@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from schedules.errors import ConfigError
-from schedules.fields import Choice, Number, show
+from schedules.fields import Choice, Number, key_path, show
 from schedules.kinds import KINDS, Kind, whole_periods
 from schedules.phases import cosine_warmup, hold, join, linear_warmup
 
@@ -170,8 +170,7 @@ def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
     known_names = {field.name for field in fields}
     for key in schedule:
         if key != "kind" and key not in known_names:
-            field_path = f"schedule.{key}" if isinstance(key, str) else "schedule"
-            raise ConfigError(field_path, f'{show(key)} is not a field of kind "{kind_name}"')
+            raise ConfigError(key_path("schedule", key), f'{show(key)} is not a field of kind "{kind_name}"')
     values = {}
     for field in fields:
         path = f"schedule.{field.name}"

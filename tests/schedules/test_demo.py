@@ -110,3 +110,25 @@ def test_invalid_config_exits_2_with_the_sentence(tmp_path, doc, message):
     assert result.returncode == 2
     assert message in result.stdout
     assert "Traceback" not in result.stderr and not (tmp_path / "runs").exists()
+
+
+def test_a_killed_run_leaves_readable_logs_and_reads_as_incomplete(tmp_path):
+    from studio.training_runs import past_runs
+
+    config = tmp_path / "schedule.json"
+    config.write_text(json.dumps(DOC))
+    command = [sys.executable, "-m", "schedules.demo", "--json", "--config", str(config), "--epochs", "500"]
+    process = subprocess.Popen(
+        [*command, "--logdir", str(tmp_path / "runs")], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    epochs = 0
+    for line in process.stdout:
+        epochs += json.loads(line)["event"] == "epoch"
+        if epochs == 2:
+            break
+    process.kill()  # no chance to clean up: SIGKILL mid-run
+    process.wait(timeout=30)
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    steps, _ = read_scalars(run_dir)
+    assert steps.size >= 45 and steps.tolist() == list(range(steps.size))  # at least the first epoch
+    assert [row["status"] for row in past_runs(tmp_path / "runs")] == ["incomplete"]
