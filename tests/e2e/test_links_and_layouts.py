@@ -1,0 +1,83 @@
+"""Share links, every slider by keyboard, oversized uploads, and layouts from phone to desktop,
+light and dark — in headless Chromium."""
+
+import pytest
+
+from tests.e2e.test_designer_browser import first_line, slider, wait_for_redraw
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("label", ["Base learning rate", "Warm-up epochs", "Hold epochs", "Epsilon (minimum lr)"])
+def test_each_slider_moves_by_keyboard_and_redraws(page, label):
+    before = first_line(page)
+    handle = slider(page, label)
+    handle.focus()
+    for _ in range(3):
+        handle.press("ArrowRight")
+    assert wait_for_redraw(page, before) != before
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_log_scale_toggle_switches_the_axis(page):
+    page.get_by_text("Log scale").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".every(plot => plot._fullLayout && plot._fullLayout.yaxis.type === 'log')"
+    )
+
+
+def test_a_share_link_opened_in_a_new_context_reproduces_the_schedule(page, browser):
+    before = first_line(page)
+    handle = slider(page, "Warm-up epochs")
+    handle.focus()
+    for _ in range(4):
+        handle.press("ArrowRight")  # 5 → 7 epochs
+    wait_for_redraw(page, before)
+    page.wait_for_function("() => location.search.includes('warmup_epochs=7')")
+    link = page.url
+    other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    other.goto(link)
+    other.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+    assert slider(other, "Warm-up epochs").input_value() == "7"
+    assert first_line(other) == first_line(page)
+    other.context.close()
+
+
+def test_a_tampered_link_shows_a_warning_and_the_defaults(browser, server):
+    tampered = browser.new_context().new_page()
+    tampered.goto(f"{server}/?kind=cosine&base_lr=%3Cscript%3E&total_epochs=10&steps_per_epoch=10")
+    tampered.get_by_text("could not be read").wait_for(timeout=60_000)
+    assert slider(tampered, "Warm-up epochs").input_value() == "5"
+    assert tampered.locator("script:has-text('alert')").count() == 0
+    tampered.context.close()
+
+
+def test_a_5_mb_upload_is_refused_and_changes_nothing(page, tmp_path):
+    big = tmp_path / "big.json"
+    big.write_bytes(b"{" + b" " * (5 * 1024 * 1024) + b"}")
+    before = first_line(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
+    page.get_by_text("2.0MB or smaller").or_(page.get_by_text("File must be")).first.wait_for(timeout=20_000)
+    assert first_line(page) == before
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_layout_fits_without_horizontal_scrolling(browser, server, scheme, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(server)
+    page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+    page.wait_for_timeout(800)
+    overflow = page.evaluate(
+        "() => [document.documentElement, document.querySelector('[data-testid=\"stMain\"]')]"
+        ".filter(Boolean).map(e => e.scrollWidth - e.clientWidth)"
+    )
+    assert max(overflow) <= 1, f"horizontal overflow {overflow} px at {width}px"
+    background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    dark = sum(int(part) for part in background[background.index("(") + 1 : -1].split(",")[:3]) < 200
+    assert dark == (scheme == "dark"), background
+    page.screenshot(path=f"test-artifacts/designer-{width}-{scheme}.png")
+    context.close()
