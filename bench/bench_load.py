@@ -27,7 +27,10 @@ from playwright.async_api import async_playwright
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port
 
 LINE = ".js-plotly-plot .scatterlayer path.js-line"
-MARKER = "() => { const p = document.querySelector('.js-plotly-plot'); return p && p._fullLayout.shapes[0] && p._fullLayout.shapes[0].x0; }"
+MARKER = (
+    "() => { const plot = document.querySelector('.js-plotly-plot');"
+    " return plot && plot._fullLayout.shapes[0] && plot._fullLayout.shapes[0].x0; }"
+)
 
 
 async def start_server(runs_dir: str) -> tuple[asyncio.subprocess.Process, str]:
