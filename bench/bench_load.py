@@ -54,6 +54,12 @@ async def start_server(runs_dir: str) -> tuple[asyncio.subprocess.Process, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -114,17 +120,21 @@ async def main(sessions: int, seconds: float) -> None:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
                 latencies: list[float] = []
                 wrong: list[str] = []
+                cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
                 await asyncio.gather(
                     *(slider_session(browser, url, seconds, latencies, wrong) for _ in range(sessions))
                 )
+                server_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
                 latencies.sort()
                 p50 = statistics.median(latencies)
                 p95 = latencies[int(0.95 * (len(latencies) - 1))]
-                print(
-                    f"{sessions} sessions × {seconds:.0f} s: {len(latencies)} slider moves, {len(wrong)} wrong or missing redraws"
-                )
+                moves = f"{len(latencies)} slider moves, {len(wrong)} wrong or missing redraws"
+                print(f"{sessions} sessions × {seconds:.0f} s: {moves}")
                 print(f"input → redrawn chart: p50 {p50 * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms (goal p95 <= 1000 ms)")
-                print(f"server peak memory: {peak_memory_mb(server.pid):.0f} MB")
+                print(
+                    f"server peak memory: {peak_memory_mb(server.pid):.0f} MB; server CPU {server_share:.0%} of one core"
+                )
+                print("(the browsers share the same 2 cores: what is left of them bounds the redraw time)")
                 for problem in wrong[:5]:
                     print("  ", problem)
 
@@ -139,9 +149,8 @@ async def main(sessions: int, seconds: float) -> None:
                         pass
                 await asyncio.gather(*(page.get_by_text("Completed —").wait_for(timeout=300_000) for _, page in opened))
                 folders = sorted(path.name for path in Path(runs_dir).iterdir())
-                print(
-                    f"3 sessions pressed Train at once: {saw_busy} saw a run in progress; {len(folders)} runs completed into {len(set(folders))} folders"
-                )
+                runs = f"{len(folders)} runs completed into {len(set(folders))} folders"
+                print(f"3 sessions pressed Train at once: {saw_busy} saw a run in progress; {runs}")
                 for context, _ in opened:
                     await context.close()
                 await browser.close()
