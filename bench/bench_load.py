@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from playwright.async_api import async_playwright
@@ -50,8 +51,15 @@ async def start_server(runs_dir: str) -> tuple[asyncio.subprocess.Process, str]:
     server = await asyncio.create_subprocess_exec(
         *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )
-    await asyncio.sleep(6)
-    return server, f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):  # up to a minute for the health check to answer
+        await asyncio.sleep(0.5)
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            continue
+    return server, url
 
 
 def cpu_seconds(pid: int) -> float:
@@ -70,8 +78,8 @@ def peak_memory_mb(pid: int) -> float:
 async def slider_session(browser, url: str, seconds: float, latencies: list[float], wrong: list[str]) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(url)
-    await page.wait_for_selector(LINE, timeout=120_000)
+    await page.goto(url, timeout=180_000)
+    await page.wait_for_selector(LINE, timeout=180_000)
     handle = page.get_by_role("slider", name="Warm-up epochs")
     deadline, direction, moves = time.monotonic() + seconds, "ArrowRight", 0
     while time.monotonic() < deadline and moves < 400:
@@ -103,7 +111,7 @@ async def slider_session(browser, url: str, seconds: float, latencies: list[floa
 async def train_session(browser, url: str):
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(f"{url}/train")
+    await page.goto(f"{url}/train", timeout=180_000)
     epochs = page.get_by_label("Epochs", exact=True)
     await epochs.wait_for(timeout=120_000)
     await epochs.fill("2")
@@ -131,9 +139,8 @@ async def main(sessions: int, seconds: float) -> None:
                 moves = f"{len(latencies)} slider moves, {len(wrong)} wrong or missing redraws"
                 print(f"{sessions} sessions × {seconds:.0f} s: {moves}")
                 print(f"input → redrawn chart: p50 {p50 * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms (goal p95 <= 1000 ms)")
-                print(
-                    f"server peak memory: {peak_memory_mb(server.pid):.0f} MB; server CPU {server_share:.0%} of one core"
-                )
+                memory = peak_memory_mb(server.pid)
+                print(f"server peak memory: {memory:.0f} MB; server CPU {server_share:.0%} of one core")
                 print("(the browsers share the same 2 cores: what is left of them bounds the redraw time)")
                 for problem in wrong[:5]:
                     print("  ", problem)
