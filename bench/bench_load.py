@@ -17,15 +17,14 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
+import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, free_port
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, serve, wait_healthy
 
 LINE = ".js-plotly-plot .scatterlayer path.js-line"
 MARKER = (
@@ -34,31 +33,12 @@ MARKER = (
 )
 
 
-async def start_server(runs_dir: str) -> tuple[asyncio.subprocess.Process, str]:
+def start_server(runs_dir: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = os.environ | {"RUNS_DIR": runs_dir}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-    ]
-    server = await asyncio.create_subprocess_exec(
-        *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):  # up to a minute for the health check to answer
-        await asyncio.sleep(0.5)
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            continue
+    server, url = serve(port, Path(runs_dir)), f"http://127.0.0.1:{port}"
+    if not wait_healthy(url):
+        server.kill()
+        raise SystemExit("the studio did not become healthy within 60 s")
     return server, url
 
 
@@ -122,7 +102,7 @@ async def train_session(browser, url: str):
 
 async def main(sessions: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as runs_dir:
-        server, url = await start_server(runs_dir)
+        server, url = start_server(runs_dir)
         try:
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -163,7 +143,7 @@ async def main(sessions: int, seconds: float) -> None:
                 await browser.close()
         finally:
             server.terminate()
-            await server.wait()
+            server.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+import tasks  # noqa: E402 - the README's own commands
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -29,47 +32,39 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """The studio's URL, served for the whole session and stopped at its end."""
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS.joinpath("streamlit.log").open("w")  # noqa: SIM115 - open for the whole session
-    env = os.environ | {"RUNS_DIR": str(ARTIFACTS / "runs")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+def serve(port: int, runs_dir: Path, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """`streamlit run app.py` as the README starts it (tasks.SERVE), on 127.0.0.1:``port``."""
+    command = [sys.executable, *tasks.SERVE, "--server.port", str(port), "--server.address", "127.0.0.1"]
+    env = os.environ | {"RUNS_DIR": str(runs_dir)}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(url: str, seconds: float = 60) -> bool:
+    """True once the server's health check answers "ok", False after ``seconds``."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
+                return True
         except OSError:
             time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not become healthy within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    return False
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The studio's URL, served for the whole session and stopped at its end."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    with ARTIFACTS.joinpath("streamlit.log").open("w") as log:
+        process = serve(port, ARTIFACTS / "runs", log)
+        url = f"http://127.0.0.1:{port}"
+        if not wait_healthy(url):
+            process.kill()
+            pytest.fail("streamlit did not become healthy within 60 s")
+        yield url
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

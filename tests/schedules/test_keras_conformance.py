@@ -126,52 +126,25 @@ def test_polynomial_equals_keras_polynomialdecay(steps_per_epoch, total_epochs, 
     np.testing.assert_allclose(ours.lr(steps), eager(theirs, steps), rtol=1e-10, atol=1e-15)
 
 
+@pytest.mark.parametrize(
+    ("kind", "peer", "highest_rate"),
+    [("exponential", "ExponentialDecay", 1.0), ("inverse_time", "InverseTimeDecay", 5.0)],
+)
 @SETTINGS
 @given(
     steps_per_epoch=st.integers(1, 30),
     total_epochs=st.integers(1, 40),
     decay_epochs=st.integers(1, 20),
-    rate=st.floats(0.05, 1.0),
+    rate_fraction=st.floats(0.05, 1.0),
     base_lr=st.floats(1e-5, 1.0),
 )
-def test_exponential_equals_keras_exponentialdecay(steps_per_epoch, total_epochs, decay_epochs, rate, base_lr):
-    ours = schedules.from_config(
-        document(
-            "exponential",
-            steps_per_epoch,
-            base_lr=base_lr,
-            total_epochs=total_epochs,
-            decay_rate=rate,
-            decay_epochs=decay_epochs,
-        )
-    )
-    theirs = keras.optimizers.schedules.ExponentialDecay(
-        np.float64(base_lr), decay_steps=decay_epochs * steps_per_epoch, decay_rate=np.float64(rate)
-    )
-    steps = np.arange(ours.total_steps)
-    np.testing.assert_allclose(ours.lr(steps), eager(theirs, steps), rtol=1e-10, atol=1e-15)
-
-
-@SETTINGS
-@given(
-    steps_per_epoch=st.integers(1, 30),
-    total_epochs=st.integers(1, 40),
-    decay_epochs=st.integers(1, 20),
-    rate=st.floats(0.0, 5.0),
-    base_lr=st.floats(1e-5, 1.0),
-)
-def test_inverse_time_equals_keras_inversetimedecay(steps_per_epoch, total_epochs, decay_epochs, rate, base_lr):
-    ours = schedules.from_config(
-        document(
-            "inverse_time",
-            steps_per_epoch,
-            base_lr=base_lr,
-            total_epochs=total_epochs,
-            decay_rate=rate,
-            decay_epochs=decay_epochs,
-        )
-    )
-    theirs = keras.optimizers.schedules.InverseTimeDecay(
+def test_rate_decays_equal_their_keras_peers(
+    kind, peer, highest_rate, steps_per_epoch, total_epochs, decay_epochs, rate_fraction, base_lr
+):
+    rate = rate_fraction * highest_rate
+    fields = dict(base_lr=base_lr, total_epochs=total_epochs, decay_rate=rate, decay_epochs=decay_epochs)
+    ours = schedules.from_config(document(kind, steps_per_epoch, **fields))
+    theirs = getattr(keras.optimizers.schedules, peer)(
         np.float64(base_lr), decay_steps=decay_epochs * steps_per_epoch, decay_rate=np.float64(rate)
     )
     steps = np.arange(ours.total_steps)

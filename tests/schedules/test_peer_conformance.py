@@ -165,6 +165,29 @@ class TestHuggingFace:
         )
         np.testing.assert_allclose(ours.lr(np.arange(total)), theirs, rtol=1e-9, atol=1e-12)
 
+    @pytest.mark.parametrize(
+        ("kind", "decay_type", "warmup_shape"),
+        [
+            ("linear", "linear", "linear"),
+            ("one_minus_sqrt", "1-sqrt", "linear"),
+            ("one_minus_sqrt", "1-sqrt", "cosine"),
+        ],
+    )
+    @pytest.mark.parametrize("min_lr_ratio", [0.0, 0.1])
+    def test_warmup_stable_decay(self, kind, decay_type, warmup_shape, min_lr_ratio):
+        fields = dict(warmup_epochs=10, hold_epochs=50, epsilon=min_lr_ratio, warmup_start_lr=min_lr_ratio)
+        ours = make(kind, base_lr=1.0, total_epochs=100, warmup_shape=warmup_shape, **fields)
+        wsd = dict(num_warmup_steps=10, num_stable_steps=50, num_decay_steps=40, warmup_type=warmup_shape)
+        theirs = self.curve(("get_wsd_schedule", dict(decay_type=decay_type, min_lr_ratio=min_lr_ratio, **wsd)), 100)
+        np.testing.assert_allclose(ours.lr(np.arange(100)), theirs, rtol=1e-9, atol=1e-12)
+
+    @pytest.mark.parametrize(("warmup", "power", "end"), [(0, 1.0, 1e-7), (10, 2.0, 0.01), (5, 0.5, 0.0)])
+    def test_polynomial_with_warmup(self, warmup, power, end):
+        ours = make("polynomial", base_lr=1.0, total_epochs=80, warmup_epochs=warmup, power=power, epsilon=end)
+        poly = dict(num_warmup_steps=warmup, num_training_steps=80, lr_end=end, power=power)
+        theirs = self.curve(("get_polynomial_decay_schedule_with_warmup", poly), 80)
+        np.testing.assert_allclose(ours.lr(np.arange(80)), theirs, rtol=1e-9, atol=1e-12)
+
     @pytest.mark.parametrize("timescale", [5, 40])
     def test_inverse_sqrt(self, timescale):
         ours = make("inverse_sqrt", base_lr=1.0, total_epochs=200, timescale_epochs=timescale)
