@@ -14,18 +14,32 @@ def first_line(page) -> str:
     return page.locator(".js-plotly-plot .scatterlayer path.js-line").first.get_attribute("d")
 
 
-def wait_for_redraw(page, before: str) -> str:
+def wait_for_redraw(page, before: str, timeout: float = 20_000) -> str:
     page.wait_for_function(
         "(before) => { const p = document.querySelector('.js-plotly-plot .scatterlayer path.js-line');"
         " return p && p.getAttribute('d') !== before; }",
         arg=before,
-        timeout=20_000,
+        timeout=timeout,
     )
     return first_line(page)
 
 
 def slider(page, label: str):
     return page.get_by_role("slider", name=label)
+
+
+def move_slider_to(page, label: str, target: str) -> None:
+    """Press → on a slider, one redraw at a time, until it reads ``target`` (at most 40 presses):
+    keys pressed faster than the page reruns may be folded into one change."""
+    handle = slider(page, label)
+    for _ in range(40):
+        if handle.input_value() == target:
+            return
+        before = first_line(page)
+        handle.focus()
+        handle.press("ArrowRight")
+        wait_for_redraw(page, before)
+    raise AssertionError(f"{label} never reached {target}; it reads {handle.input_value()}")
 
 
 def test_chart_renders_without_exception_box(page):
@@ -57,12 +71,7 @@ def test_dragging_the_warmup_slider_redraws_the_chart(page):
 
 
 def test_export_then_import_in_a_fresh_session_restores_the_controls(page, browser, server, tmp_path):
-    handle = slider(page, "Hold epochs")
-    before = first_line(page)
-    handle.focus()
-    for _ in range(4):
-        handle.press("ArrowRight")  # hold 10 → 12 epochs
-    wait_for_redraw(page, before)
+    move_slider_to(page, "Hold epochs", "12")
     page.wait_for_timeout(500)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export JSON").click()

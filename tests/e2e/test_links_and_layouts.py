@@ -3,7 +3,7 @@ light and dark — in headless Chromium."""
 
 import pytest
 
-from tests.e2e.test_designer_browser import first_line, slider, wait_for_redraw
+from tests.e2e.test_designer_browser import first_line, move_slider_to, slider, wait_for_redraw
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,7 @@ def test_log_scale_toggle_switches_the_axis(page):
 
 
 def test_a_share_link_opened_in_a_new_context_reproduces_the_schedule(page, browser):
-    before = first_line(page)
-    handle = slider(page, "Warm-up epochs")
-    handle.focus()
-    for _ in range(4):
-        handle.press("ArrowRight")  # 5 → 7 epochs
-    wait_for_redraw(page, before)
+    move_slider_to(page, "Warm-up epochs", "7")
     page.wait_for_function("() => location.search.includes('warmup_epochs=7')")
     link = page.url
     other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()

@@ -39,7 +39,9 @@ def test_lr_is_finite_nonnegative_and_bounded(doc):
 def test_vectorized_equals_one_step_at_a_time(doc, data):
     s = schedules.from_config(doc)
     picks = data.draw(st.lists(st.integers(0, s.total_steps + 3), min_size=1, max_size=20))
-    np.testing.assert_array_equal(s.lr(picks), [float(s.lr(step)) for step in picks])
+    # Equal to the last bit or so: NumPy's SIMD loops for pow and cos round a hair differently
+    # from its one-element loops.
+    np.testing.assert_allclose(s.lr(picks), [float(s.lr(step)) for step in picks], rtol=1e-15, atol=0)
 
 
 @given(documents(kinds=tuple(name for name in KINDS if name != "one_cycle")))  # 1cycle has its own rise
