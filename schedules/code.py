@@ -61,12 +61,23 @@ def keras_code(schedule: Schedule) -> str:
             f"keras.optimizers.schedules.{name}(\n    initial_learning_rate={base!r}, "
             f"decay_steps={_periods(schedule, 'decay_epochs')}, decay_rate={p['decay_rate']!r}\n)"
         )
+    elif _plain(schedule) and kind in ("step", "multistep"):
+        # The drops as pieces: PiecewiseConstantDecay compares whole steps, so no division can
+        # land a drop one step late. Its value changes just after each boundary, hence the − 1.
+        drops = schedule.drop_steps()
+        values = [float(value) for value in schedule.lr([0, *drops])]
+        native = (
+            f"keras.optimizers.schedules.PiecewiseConstantDecay(\n    boundaries={[step - 1 for step in drops]},\n"
+            f"    values={values},\n)"
+            if drops
+            else repr(values[0])
+        )
     elif _plain(schedule) and kind == "constant":
         native = repr(base)
     if native:
         return f"import keras\n\nlr_schedule = {native}\n"
-    # Step drops and the rest: Keras's staircase can land a drop one step late inside a compiled
-    # graph, so the exact adapter serves wherever no native class is equivalent.
+    # Everything else: the exact adapter. (Keras's staircase ExponentialDecay is not used for step
+    # decay: inside a compiled graph it can land a drop one step late.)
     return f"import schedules\n\nlr_schedule = {_document(schedule)}.to_keras()\n"
 
 

@@ -88,6 +88,17 @@ class Schedule:
         """(end of warm-up, end of hold), in steps: where the curve changes phase."""
         return self.warmup_steps, self.warmup_steps + self.hold_steps
 
+    def drop_steps(self) -> list[int]:
+        """The steps before T where a step or multi-step decay drops (empty for other kinds)."""
+        start, steps = self.boundaries[1], self._steps
+        if self.kind.name == "step":
+            return list(range(start + steps["epochs_per_drop"], self.total_steps, steps["epochs_per_drop"]))
+        if self.kind.name == "multistep":
+            return [
+                start + milestone for milestone in steps["milestones_epochs"] if start + milestone < self.total_steps
+            ]
+        return []
+
     # The curve ---------------------------------------------------------------------------------
     def _build_curve(self):
         params, steps = self.params, self._steps

@@ -77,7 +77,14 @@ def test_optax_snippet_matches_lr_at_every_step(doc):
 
 
 @pytest.mark.parametrize(
-    "name", ["Keras CosineDecay with warm-up", "1cycle", "Cyclical (triangular)", "SGDR warm restarts"]
+    "name",
+    [
+        "Keras CosineDecay with warm-up",
+        "1cycle",
+        "Cyclical (triangular)",
+        "SGDR warm restarts",
+        "ResNet step decay (×0.1 at 30/60/80)",
+    ],
 )
 def test_presets_use_native_classes_where_exact(name):
     s = preset(name)
@@ -86,6 +93,7 @@ def test_presets_use_native_classes_where_exact(name):
         "1cycle": ("pytorch", "OneCycleLR("),
         "Cyclical (triangular)": ("pytorch", "CyclicLR("),
         "SGDR warm restarts": ("pytorch", "CosineAnnealingWarmRestarts("),
+        "ResNet step decay (×0.1 at 30/60/80)": ("keras", "PiecewiseConstantDecay("),
     }[name]
     assert native[1] in s.to_code(native[0])
 
