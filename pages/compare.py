@@ -5,10 +5,13 @@ import json
 import pandas as pd
 import streamlit as st
 
+from pages import run_through_app
 from schedules import KINDS, ConfigError, dumps, from_config, loads, step_baseline
 from studio import compare, design, presets
 from studio.curves import format_stats, sample_many
 from studio.figures import difference_figure, make_figure
+
+run_through_app()
 
 DESIGNER = "The Designer's schedule"
 

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from pages import run_through_app
 from schedules import KINDS, ConfigError, dumps, from_config
 from schedules.code import FRAMEWORKS
 from schedules.fields import Choice, Flag, NumberList
@@ -10,6 +11,8 @@ from schedules.schedule import GRANULARITIES
 from studio import design, presets, share
 from studio.curves import curve_csv, format_stats, sample_many
 from studio.figures import make_figure
+
+run_through_app()
 
 KEEP = "session"  # controls keep their values while the user visits other pages
 

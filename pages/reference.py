@@ -3,7 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from pages import run_through_app
 from studio import design, reference
+
+run_through_app()
 
 st.title("Schedule format reference")
 st.markdown(

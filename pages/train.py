@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from pages import run_through_app
 from schedules import KINDS, ConfigError, from_config
 from studio import design
 from studio.figures import metrics_figure, readback_figure
@@ -20,6 +21,8 @@ from studio.training_runs import (
     runs_root,
     shown_path,
 )
+
+run_through_app()
 
 OPTIMIZERS = {"sgd": "SGD (momentum 0.9)", "adam": "Adam", "adamw": "AdamW"}
 DATASETS = {"digits": "Handwritten digits (8×8, 1,797 images)", "spirals": "Two spirals (2,000 generated points)"}

@@ -47,3 +47,22 @@ def test_an_open_page_survives_a_server_restart(browser, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_a_deep_link_as_a_fresh_servers_first_request_gets_the_app(browser, tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = serve(port, tmp_path)
+    try:
+        assert wait_healthy(url)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(f"{url}/reference")
+        page.get_by_role("heading", name="Schedule format reference").wait_for(timeout=60_000)
+        navigation = page.locator('[data-testid="stSidebarNav"]')
+        navigation.get_by_text("Format reference").wait_for(timeout=30_000)
+        assert navigation.get_by_text("Designer").count() == 1
+        assert navigation.get_by_text("app", exact=True).count() == 0  # not the bare pages/ folder
+        page.context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

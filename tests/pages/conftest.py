@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("[!_]*.py"))
 
 
 def decode(values) -> np.ndarray:

@@ -1,0 +1,18 @@
+"""The studio's pages, run by app.py's navigation."""
+
+import streamlit as st
+
+
+def run_through_app() -> None:
+    """Serve this page through app.py's navigation, even on a deep link opened first.
+
+    Until app.py has called ``st.navigation`` once in a server's life, Streamlit takes a
+    ``pages/`` folder for its older convention and runs a deep-linked page (``/train``) on its
+    own: without the app's page config and menu. Such a run turns the convention off and reruns,
+    so app.py routes the same URL. (Streamlit keeps that switch on a private class.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager  # noqa: PLC0415
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
