@@ -24,17 +24,22 @@ def source_document(source: str) -> dict:
     return designer_document() if source == DESIGNER else presets.PRESETS[source]
 
 
-def new_item(name: str, document: dict) -> dict:
+def new_item(name: str, document: dict, taken: set[str]) -> dict:
+    """An editable schedule with a fresh id (its widgets' keys) and a name not in ``taken``."""
     st.session_state["compare_next_id"] = st.session_state.get("compare_next_id", 0) + 1
-    taken = {item["name"] for item in st.session_state.get("compare_items", [])}
     return {"id": st.session_state["compare_next_id"], "name": compare.unique_name(name, taken), "document": document}
+
+
+def make_items(named_documents) -> list[dict]:
+    items: list[dict] = []
+    for name, document in named_documents:
+        items.append(new_item(name, document, {item["name"] for item in items}))
+    return items
 
 
 if "compare_items" not in st.session_state:
     first = designer_document()
-    st.session_state["compare_items"] = []
-    st.session_state["compare_items"] = [new_item("Designer", first)]
-    st.session_state["compare_items"].append(new_item("Step-decay baseline", step_baseline(first)))
+    st.session_state["compare_items"] = make_items([("Designer", first), ("Step-decay baseline", step_baseline(first))])
 items: list[dict] = st.session_state["compare_items"]
 
 
@@ -68,7 +73,8 @@ def on_name_edit(uid: int) -> None:
 
 def on_add() -> None:
     source = st.session_state["compare_source"]
-    items.append(new_item("Designer" if source == DESIGNER else source, source_document(source)))
+    name = "Designer" if source == DESIGNER else source
+    items.append(new_item(name, source_document(source), {item["name"] for item in items}))
 
 
 def on_remove(uid: int) -> None:
@@ -84,8 +90,7 @@ def on_import() -> None:
     except ConfigError as error:
         st.session_state["compare_error"] = f"Could not import {uploaded.name}: {error}"
         return
-    st.session_state["compare_items"] = []
-    st.session_state["compare_items"] = [new_item(entry.name, entry.schedule.to_config()) for entry in loaded]
+    st.session_state["compare_items"] = make_items((entry.name, entry.schedule.to_config()) for entry in loaded)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
