@@ -25,6 +25,8 @@ from schedules.document import loads, step_baseline
 from schedules.errors import ConfigError
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
+OPTIMIZERS = ("sgd", "adam", "adamw")
+DATASETS = ("digits", "spirals")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -32,10 +34,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--config", required=True, type=Path, help="a v1 schedule document (JSON)")
     parser.add_argument("--epochs", type=int, help="default: the schedule's total epochs, rounded up")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default="sgd")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--logdir", type=Path, default=Path(os.environ.get("RUNS_DIR", "runs")))
-    parser.add_argument("--dataset", choices=("digits", "spirals"), default="digits")
+    parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--baseline", action="store_true", help="also train the step-decay baseline")
     parser.add_argument("--baseline-drop", type=float, default=0.1, help="the baseline's drop factor")
     parser.add_argument("--baseline-epochs-per-drop", type=float, help="default: a third of the decay phase")

@@ -394,10 +394,6 @@ class Kind:
         return tuple(field for field in COMMON_FIELDS if field.name in self.common) + self.fields
 
 
-def _rate(help_text):
-    return Field("decay_rate", Number(gt=0, le=1), help=help_text, example=0.5)
-
-
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -425,7 +421,7 @@ KINDS: dict[str, Kind] = {
             "Exponential decay",
             exponential_decay,
             fields=(
-                _rate("factor per decay_epochs"),
+                Field("decay_rate", Number(gt=0, le=1), help="factor per decay_epochs", example=0.5),
                 Field("decay_epochs", Number(gt=0), duration=True, help="epochs per factor decay_rate", example=10.0),
             ),
         ),

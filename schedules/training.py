@@ -23,12 +23,10 @@ import keras  # noqa: E402 - after the log level, so TensorFlow starts quietly
 import numpy as np  # noqa: E402
 
 from schedules.callbacks import LearningRateLogger, current_lr, current_step  # noqa: E402
+from schedules.demo import DATASETS, OPTIMIZERS  # noqa: E402 - the CLI's choices, defined without TensorFlow
 from schedules.document import from_config  # noqa: E402
+from schedules.events import RUN_FILE  # noqa: E402
 from schedules.schedule import Schedule  # noqa: E402
-
-OPTIMIZERS = ("sgd", "adam", "adamw")
-DATASETS = ("digits", "spirals")
-RUN_FILE = "run.json"
 
 
 @dataclass(frozen=True)

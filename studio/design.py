@@ -10,7 +10,7 @@ from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import schedules
-from schedules import KINDS, ConfigError, Schedule
+from schedules import KINDS, Schedule
 
 DEFAULTS: dict[str, Any] = {
     "kind": "cosine",
@@ -107,6 +107,3 @@ def controls(schedule: Schedule) -> dict[str, Any]:
 def import_into(state: MutableMapping[str, Any], data: bytes | str) -> None:
     """Set the controls in ``state`` from a v1 JSON text, or raise ConfigError touching nothing."""
     state.update(controls(schedules.loads(data)))
-
-
-__all__ = ["DEFAULTS", "ConfigError", "baseline_document", "controls", "document", "import_into", "log_grid"]

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,9 @@ from typing import Any
 import numpy as np
 
 from schedules import from_config
-from schedules.events import read_scalars
+from schedules.events import RUN_FILE, read_scalars
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN_FILE = "run.json"
 FINISHED = ("completed", "stopped", "diverged", "failed")
 
 
@@ -167,13 +165,6 @@ class TrainingQueue:
                 return
         if job.process is not None and job.process.poll() is None:
             job.process.send_signal(signal.SIGTERM)
-
-    def wait(self, job: Job, timeout: float) -> bool:
-        """Block until ``job`` has finished (for scripts and tests); True if it did in time."""
-        deadline = time.monotonic() + timeout
-        while job.status not in FINISHED and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return job.status in FINISHED
 
     # The worker ---------------------------------------------------------------------------------
     def _work(self) -> None:

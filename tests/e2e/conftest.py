@@ -1,5 +1,6 @@
 """A real `streamlit run app.py` on a free local port, and Debian's Chromium driven by Playwright."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -51,20 +52,29 @@ def wait_healthy(url: str, seconds: float = 60) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def studio_server(port: int, runs_dir: Path, log=subprocess.DEVNULL):
+    """The studio served on ``port`` while the block runs, its URL given once healthy."""
+    process = serve(port, runs_dir, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_healthy(url):
+            pytest.fail("streamlit did not become healthy within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def server():
     """The studio's URL, served for the whole session and stopped at its end."""
     ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    with ARTIFACTS.joinpath("streamlit.log").open("w") as log:
-        process = serve(port, ARTIFACTS / "runs", log)
-        url = f"http://127.0.0.1:{port}"
-        if not wait_healthy(url):
-            process.kill()
-            pytest.fail("streamlit did not become healthy within 60 s")
+    with (
+        ARTIFACTS.joinpath("streamlit.log").open("w") as log,
+        studio_server(free_port(), ARTIFACTS / "runs", log) as url,
+    ):
         yield url
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
