@@ -33,9 +33,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(port: int, runs_dir: Path, log=subprocess.DEVNULL) -> subprocess.Popen:
+def serve(port: int, runs_dir: Path, log=subprocess.DEVNULL, launcher=tasks.SERVE) -> subprocess.Popen:
     """`streamlit run app.py` as the README starts it (tasks.SERVE), on 127.0.0.1:``port``."""
-    command = [sys.executable, *tasks.SERVE, "--server.port", str(port), "--server.address", "127.0.0.1"]
+    command = [sys.executable, *launcher, "--server.port", str(port), "--server.address", "127.0.0.1"]
     env = os.environ | {"RUNS_DIR": str(runs_dir)}
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
