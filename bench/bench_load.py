@@ -60,7 +60,7 @@ MARKER = (
 class Moves:
     """What the sessions of one phase saw: seconds per move, and every wrong or missing redraw."""
 
-    redraws: list[float] = dataclasses.field(default_factory=list)  # key press → chart redrawn
+    redraws: list[float] = dataclasses.field(default_factory=list)  # input → chart redrawn (remotely: its data in)
     server: list[float] = dataclasses.field(default_factory=list)  # rerun request → script finished
     wrong: list[str] = dataclasses.field(default_factory=list)
     server_cpu: float = 0.0  # CPU seconds per move
@@ -245,7 +245,7 @@ async def busy_server_phase(browser, studio: Studio, sessions: int, seconds: flo
     page = await open_designer(context, studio.url)
     async with contextlib.AsyncExitStack() as stack:
         users = [await stack.enter_async_context(DesignerClient(studio.url)) for _ in range(sessions - 1)]
-        firsts = [1 + index % 17 * 0.5 for index in range(sessions - 1)]  # each user on its own curve
+        firsts = [1 + index % 17 * 0.5 for index in range(sessions - 1)]  # users start on different curves
         warm = (move_remotely(user, first, 60, Moves(), max_moves=3) for user, first in zip(users, firsts, strict=True))
         await asyncio.gather(*warm, move_slider(page, 60, Moves(), max_moves=3))
         moving = (move_remotely(user, first, seconds, remote, pause) for user, first in zip(users, firsts, strict=True))
