@@ -34,7 +34,8 @@ def free_port() -> int:
 
 
 def serve(port: int, runs_dir: Path, log=subprocess.DEVNULL, launcher=tasks.SERVE) -> subprocess.Popen:
-    """`streamlit run app.py` as the README starts it (tasks.SERVE), on 127.0.0.1:``port``."""
+    """`streamlit run app.py` as the README starts it (tasks.SERVE, or a ``launcher`` taking its
+    arguments), on 127.0.0.1:``port``."""
     command = [sys.executable, *launcher, "--server.port", str(port), "--server.address", "127.0.0.1"]
     env = os.environ | {"RUNS_DIR": str(runs_dir)}
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
