@@ -46,10 +46,7 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, serve, wait_
 TIMED_SERVE = ["-m", "bench.timed_server", *tasks.SERVE[2:]]  # tasks.SERVE, its reruns timed
 
 LINE = ".js-plotly-plot .scatterlayer path.js-line"
-REDRAWN = (
-    "(before) => { const p = document.querySelector('.js-plotly-plot .scatterlayer path.js-line');"
-    " return p && p.getAttribute('d') !== before; }"
-)
+REDRAWN = f"(before) => {{ const p = document.querySelector('{LINE}'); return p && p.getAttribute('d') !== before; }}"
 MARKER = (
     "() => { const plot = document.querySelector('.js-plotly-plot');"
     " return plot && plot._fullLayout.shapes[0] && plot._fullLayout.shapes[0].x0; }"
@@ -91,15 +88,20 @@ def start_studio(scratch: Path) -> Studio:
     return studio
 
 
+def stat_fields(pid: int | str) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name; none if the process has ended."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
 def process_tree(root: int) -> list[int]:
     """``root`` and every process below it."""
     children = collections.defaultdict(list)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process has just ended
-            continue
-        children[int(fields[1])].append(int(stat.parent.name))
+    for proc in Path("/proc").glob("[0-9]*"):
+        if fields := stat_fields(proc.name):
+            children[int(fields[1])].append(int(proc.name))
     tree, stack = [], [root]
     while stack:
         tree.append(pid := stack.pop())
@@ -109,14 +111,8 @@ def process_tree(root: int) -> list[int]:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time the processes have used so far."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    ticks = sum(int(fields[11]) + int(fields[12]) for pid in pids if (fields := stat_fields(pid)))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def peak_memory_mb(pid: int) -> float:
