@@ -18,19 +18,10 @@ import schedules
 from bench.timing import interleaved_medians
 
 STEPS = 1_000_000
-DOC = {
-    "format": "lr-schedule",
-    "version": 1,
-    "steps_per_epoch": 10_000,
-    "schedule": {
-        "kind": "cosine",
-        "base_lr": 0.01,
-        "total_epochs": 100,
-        "warmup_epochs": 5,
-        "hold_epochs": 10,
-        "epsilon": 1e-6,
-    },
-}
+DOC = schedules.make_document(
+    {"kind": "cosine", "base_lr": 0.01, "total_epochs": 100, "warmup_epochs": 5, "hold_epochs": 10, "epsilon": 1e-6},
+    steps_per_epoch=10_000,
+)
 
 
 def main() -> None:

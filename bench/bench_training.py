@@ -18,15 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import schedules
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = {
-    "format": "lr-schedule",
-    "version": 1,
-    "steps_per_epoch": 45,
-    "schedule": {"kind": "cosine", "base_lr": 0.05, "total_epochs": 20, "warmup_epochs": 2, "hold_epochs": 2},
-}
+DOC = schedules.make_document(
+    {"kind": "cosine", "base_lr": 0.05, "total_epochs": 20, "warmup_epochs": 2, "hold_epochs": 2}, steps_per_epoch=45
+)
 DESIGNER_IMPORTS = (
     "import streamlit, pandas, plotly.graph_objects, schedules, studio.design, studio.curves, studio.figures"
 )
@@ -41,35 +40,35 @@ def import_seconds(statement: str) -> float:
 def main() -> None:
     import keras  # noqa: PLC0415
 
-    import schedules  # noqa: PLC0415
-    from schedules import training  # noqa: PLC0415
-    from schedules.callbacks import LearningRateLogger  # noqa: PLC0415
+    from frameworks.keras_callbacks import LearningRateLogger  # noqa: PLC0415
+    from training import data, runs, session  # noqa: PLC0415
+    from training.options import RunOptions  # noqa: PLC0415
 
     schedule = schedules.from_config(DOC)
     with tempfile.TemporaryDirectory() as logs:
         start = time.perf_counter()
-        result, _ = training.train(schedule, training.RunOptions(epochs=20), training.new_run_dir(logs, "bench"))
+        result, _ = session.train(schedule, RunOptions(epochs=20), runs.new_run_dir(logs, "bench"))
         wall = time.perf_counter() - start
     accuracy = result.history[-1]["val_accuracy"]
     steps = 20 * result.steps_per_epoch
     print(f"20 epochs on digits ({steps} steps): {wall:.1f} s wall, val accuracy {accuracy:.3f}")
 
-    data = training.load_dataset("digits")
-    model = training.build_model(data)
+    dataset = data.load_dataset("digits")
+    model = session.build_model(dataset)
     model.compile(
         optimizer=keras.optimizers.SGD(schedule.to_keras()),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     times: dict[str, list[float]] = {"without": [], "with": []}
     with tempfile.TemporaryDirectory() as logs:
-        model.fit(data.x_train, data.y_train, epochs=1, batch_size=32, verbose=0)  # trace once
+        model.fit(dataset.x_train, dataset.y_train, epochs=1, batch_size=32, verbose=0)  # trace once
         for _ in range(3):  # each fit is a 10-epoch run with a logger of its own, as in the demo
             for label, callbacks in (("without", []), ("with", [LearningRateLogger(logs)])):
                 start = time.perf_counter()
-                model.fit(data.x_train, data.y_train, epochs=10, batch_size=32, verbose=0, callbacks=callbacks)
+                model.fit(dataset.x_train, dataset.y_train, epochs=10, batch_size=32, verbose=0, callbacks=callbacks)
                 times[label].append(time.perf_counter() - start)
     without, with_logger = statistics.median(times["without"]), statistics.median(times["with"])
-    steps = 10 * training.steps_per_epoch(data, 32)
+    steps = 10 * session.steps_per_epoch(dataset, 32)
     print(f"step time without logger {without / steps * 1e3:.2f} ms, with {with_logger / steps * 1e3:.2f} ms")
     print(f"lr-logging overhead: {with_logger / without - 1:+.1%} of step time (goal <= 10%)")
 

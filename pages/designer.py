@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from frameworks.code import FRAMEWORKS
 from pages import run_through_app
 from schedules import KINDS, ConfigError, dumps, from_config
-from schedules.code import FRAMEWORKS
 from schedules.fields import Choice, Flag, NumberList
 from schedules.schedule import GRANULARITIES
 from studio import design, presets, share

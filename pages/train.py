@@ -21,11 +21,9 @@ from studio.training_runs import (
     runs_root,
     shown_path,
 )
+from training.options import DATASETS, OPTIMIZERS
 
 run_through_app()
-
-OPTIMIZERS = {"sgd": "SGD (momentum 0.9)", "adam": "Adam", "adamw": "AdamW"}
-DATASETS = {"digits": "Handwritten digits (8×8, 1,797 images)", "spirals": "Two spirals (2,000 generated points)"}
 
 
 @st.cache_resource

@@ -7,9 +7,19 @@
 [0.0, 0.1, 0.0]
 """
 
-from schedules.document import dumps, from_config, loads, step_baseline
+from schedules.document import dumps, from_config, loads, make_document, step_baseline
 from schedules.errors import ConfigError
 from schedules.kinds import COMMON_FIELDS, KINDS
 from schedules.schedule import Schedule
 
-__all__ = ["COMMON_FIELDS", "KINDS", "ConfigError", "Schedule", "dumps", "from_config", "loads", "step_baseline"]
+__all__ = [
+    "COMMON_FIELDS",
+    "KINDS",
+    "ConfigError",
+    "Schedule",
+    "dumps",
+    "from_config",
+    "loads",
+    "make_document",
+    "step_baseline",
+]

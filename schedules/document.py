@@ -15,42 +15,19 @@ from typing import Any
 from schedules.errors import ConfigError
 from schedules.fields import key_path, show
 from schedules.kinds import COMMON_NAMES
-from schedules.schedule import Schedule
+from schedules.schedule import HEADER, Schedule
 
-FORMAT = "lr-schedule"
-VERSION = 1
 MAX_TEXT_BYTES = 1_000_000
-DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule")
+from_config = Schedule.from_config  # the module-level spelling of the classmethod
 
 
-def from_config(doc: Any) -> Schedule:
-    """The schedule a v1 document describes.
+def make_document(schedule: Mapping[str, Any], steps_per_epoch: Any, granularity: Any = "step") -> dict[str, Any]:
+    """A v1 document around a ``schedule`` object, not yet validated (``from_config`` does that).
 
-    Raises:
-      ConfigError: naming the first invalid field; no other exception escapes.
-
-    >>> s = from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,
-    ...                  "schedule": {"kind": "constant", "base_lr": 0.1, "total_epochs": 1}})
-    >>> s.lr([0, 9]).tolist()
-    [0.1, 0.1]
+    >>> make_document({"kind": "constant", "base_lr": 0.1, "total_epochs": 1}, 10)["format"]
+    'lr-schedule'
     """
-    if not isinstance(doc, Mapping):
-        raise ConfigError("document", f"must be a JSON object, got {show(doc)}")
-    for key in doc:
-        if key not in DOCUMENT_KEYS:
-            raise ConfigError(key_path(None, key), f"{show(key)} is not a document field")
-    if doc.get("format") != FORMAT or isinstance(doc.get("format"), bool):
-        raise ConfigError("format", f'must be "{FORMAT}", got {show(doc.get("format"))}')
-    version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version != VERSION:
-        raise ConfigError("version", f"must be {VERSION}, got {show(version)}")
-    for required in ("steps_per_epoch", "schedule"):
-        if required not in doc:
-            raise ConfigError(required, "is required")
-    try:
-        return Schedule(doc["schedule"], doc["steps_per_epoch"], doc.get("granularity", "step"))
-    except (ArithmeticError, RecursionError) as error:  # belt and braces: a number no rule foresaw
-        raise ConfigError("schedule", f"cannot be evaluated ({type(error).__name__})") from None
+    return {**HEADER, "steps_per_epoch": steps_per_epoch, "granularity": granularity, "schedule": dict(schedule)}
 
 
 def step_baseline(doc: Mapping[str, Any], drop: float = 0.1, epochs_per_drop: float | None = None) -> dict:

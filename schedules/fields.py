@@ -16,6 +16,9 @@ from typing import Any
 from schedules.errors import ConfigError
 
 REQUIRED = object()
+# Every number a document holds is 0 or between these in size: float32 (Keras, optax, logs) keeps
+# it, and no formula overflows or divides down to a subnormal on the way.
+SMALLEST, LARGEST = 1e-30, 1e30
 
 
 def show(value: Any) -> str:
@@ -97,6 +100,8 @@ class Number:
         )
         if not in_range:
             raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
+        if number != 0 and not SMALLEST <= abs(number) <= LARGEST:
+            raise ConfigError(path, f"must be 0 or between {SMALLEST:g} and {LARGEST:g} in size, got {show(value)}")
         return value
 
 
@@ -153,8 +158,12 @@ class NumberList:
         if not isinstance(value, list) or not 1 <= len(value) <= self.max_items:
             raise ConfigError(path, f"must be {self.describe} (at most {self.max_items}), got {show(value)}")
         numbers = [as_finite_float(item) for item in value]
-        if any(number is None or number <= 0 for number in numbers):
-            bad = next(item for item, number in zip(value, numbers, strict=True) if number is None or number <= 0)
+        if any(number is None or not SMALLEST <= number <= LARGEST for number in numbers):
+            bad = next(
+                item
+                for item, number in zip(value, numbers, strict=True)
+                if number is None or not SMALLEST <= number <= LARGEST
+            )
             raise ConfigError(path, f"must be {self.describe}, got an item {show(bad)}")
         if any(later <= earlier for earlier, later in zip(numbers, numbers[1:], strict=False)):
             raise ConfigError(path, f"must be {self.describe}: each item above the one before")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +14,10 @@ from schedules.fields import Choice, Number, key_path, show
 from schedules.kinds import KINDS, Kind, whole_periods
 from schedules.phases import cosine_warmup, hold, join, linear_warmup
 
+FORMAT = "lr-schedule"
+VERSION = 1
+HEADER = {"format": FORMAT, "version": VERSION}  # what every v1 document starts with
+DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule")
 MAX_TOTAL_STEPS = 10**9
 GRANULARITIES = ("step", "epoch")
 
@@ -20,6 +25,21 @@ GRANULARITIES = ("step", "epoch")
 IMPLIED = {"warmup_epochs": 0, "warmup_start_lr": 0.0, "warmup_shape": "linear", "hold_epochs": 0, "epsilon": 0.0}
 STEPS_PER_EPOCH = Number(ge=1, integer=True)
 GRANULARITY = Choice(GRANULARITIES)
+
+
+# The framework adapters sit above the engine and import it. The engine names them and loads one
+# only when its method is called, so `import schedules` needs NumPy alone and no import runs upward.
+ADAPTERS = {
+    "keras": "frameworks.keras",
+    "torch": "frameworks.torch",
+    "optax": "frameworks.optax",
+    "code": "frameworks.code",
+}
+
+
+def adapter(name: str):
+    """The framework adapter module ``name`` (see :data:`ADAPTERS`), imported on first use."""
+    return importlib.import_module(ADAPTERS[name])
 
 
 def epochs_to_steps(epochs: float, steps_per_epoch: int) -> int:
@@ -130,27 +150,62 @@ class Schedule:
         return np.asarray(self.formula(np.asarray(steps, dtype=np.float64)), dtype=np.float64)
 
     def to_keras(self):
-        """This schedule as a ``keras.optimizers.schedules.LearningRateSchedule`` (imports Keras).
+        """This schedule as a ``keras.optimizers.schedules.LearningRateSchedule`` (see ``frameworks.keras``).
 
         It computes :meth:`formula` with ``keras.ops``, matches :meth:`lr` to float32 precision,
         runs inside ``model.fit`` and under ``tf.distribute`` strategies, and saves with the model.
         """
-        from schedules.keras_adapter import KerasSchedule  # Keras only when asked for
+        return adapter("keras").to_keras(self)
 
-        return KerasSchedule(self.to_config())
+    def to_torch(self, optimizer, lr_multipliers=None):
+        """A ``torch.optim.lr_scheduler.LRScheduler`` that sets ``optimizer``'s lr to :meth:`lr` at each
+        step (see ``frameworks.torch``)."""
+        return adapter("torch").to_torch(self, optimizer, lr_multipliers)
+
+    def to_optax(self):
+        """A jit-compatible optax ``schedule(count)``: :meth:`formula` in ``jax.numpy`` (see ``frameworks.optax``)."""
+        return adapter("optax").to_optax(self)
 
     def to_code(self, framework: str) -> str:
-        """Copy-ready code building this schedule in "keras", "pytorch" or "optax" (see ``schedules.code``)."""
-        from schedules.code import to_code  # noqa: PLC0415
+        """Copy-ready code building this schedule in "keras", "pytorch" or "optax" (see ``frameworks.code``)."""
+        return adapter("code").to_code(self, framework)
 
-        return to_code(self, framework)
+    # Serialization: a v1 document in, the same document out (Keras's from_config / get_config) -----
+    @classmethod
+    def from_config(cls, doc: Any) -> Schedule:
+        """The schedule a v1 document describes.
 
-    # Serialization -----------------------------------------------------------------------------
+        Raises:
+          ConfigError: naming the first invalid field; no other exception escapes.
+
+        >>> s = Schedule.from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,
+        ...                           "schedule": {"kind": "constant", "base_lr": 0.1, "total_epochs": 1}})
+        >>> s.lr([0, 9]).tolist()
+        [0.1, 0.1]
+        """
+        if not isinstance(doc, Mapping):
+            raise ConfigError("document", f"must be a JSON object, got {show(doc)}")
+        for key in doc:
+            if key not in DOCUMENT_KEYS:
+                raise ConfigError(key_path(None, key), f"{show(key)} is not a document field")
+        if doc.get("format") != FORMAT or isinstance(doc.get("format"), bool):
+            raise ConfigError("format", f'must be "{FORMAT}", got {show(doc.get("format"))}')
+        version = doc.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version != VERSION:
+            raise ConfigError("version", f"must be {VERSION}, got {show(version)}")
+        for required in ("steps_per_epoch", "schedule"):
+            if required not in doc:
+                raise ConfigError(required, "is required")
+        try:
+            return cls(doc["schedule"], doc["steps_per_epoch"], doc.get("granularity", "step"))
+        except (ArithmeticError, RecursionError) as error:  # belt and braces: a number no rule foresaw
+            raise ConfigError("schedule", f"cannot be evaluated ({type(error).__name__})") from None
+
     def to_config(self) -> dict[str, Any]:
-        """The v1 document this schedule was built from, defaults filled in."""
+        """The v1 document this schedule was built from, defaults filled in: ``from_config`` of it
+        gives an equal schedule."""
         return {
-            "format": "lr-schedule",
-            "version": 1,
+            **HEADER,
             "steps_per_epoch": self.steps_per_epoch,
             "granularity": self.granularity,
             "schedule": {"kind": self.kind.name, **self.params},

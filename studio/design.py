@@ -79,13 +79,7 @@ def document(values: Mapping[str, Any]) -> dict[str, Any]:
         field.name: parse_list(values[field.name]) if field.name in LIST_NAMES else values[field.name]
         for field in kind.all_fields
     }
-    return {
-        "format": "lr-schedule",
-        "version": 1,
-        "steps_per_epoch": values["steps_per_epoch"],
-        "granularity": values["granularity"],
-        "schedule": {"kind": kind.name} | fields,
-    }
+    return schedules.make_document({"kind": kind.name} | fields, values["steps_per_epoch"], values["granularity"])
 
 
 def baseline_document(values: Mapping[str, Any]) -> dict[str, Any]:

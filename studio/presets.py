@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from schedules import from_config
+from schedules import from_config, make_document
 
 
 def _doc(steps_per_epoch: int, **schedule) -> dict:
-    return {
-        "format": "lr-schedule",
-        "version": 1,
-        "steps_per_epoch": steps_per_epoch,
-        "granularity": "step",
-        "schedule": schedule,
-    }
+    return make_document(schedule, steps_per_epoch)
 
 
 PRESETS: dict[str, dict] = {

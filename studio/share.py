@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from schedules import KINDS, ConfigError, Schedule, from_config
+from schedules import KINDS, ConfigError, Schedule, from_config, make_document
 from schedules.fields import Flag, Number, NumberList
 
 MAX_PARAM_LENGTH = 200
@@ -45,14 +45,8 @@ def from_query(params: Mapping[str, Any]) -> Schedule:
         if key in ("kind", "steps_per_epoch", "granularity"):
             continue
         schedule[key] = _parse(f"schedule.{key}", text, rules.get(key))
-    doc = {
-        "format": "lr-schedule",
-        "version": 1,
-        "steps_per_epoch": _parse("steps_per_epoch", values.get("steps_per_epoch", ""), Number(ge=1, integer=True)),
-        "granularity": values.get("granularity", "step"),
-        "schedule": schedule,
-    }
-    return from_config(doc)
+    steps_per_epoch = _parse("steps_per_epoch", values.get("steps_per_epoch", ""), Number(ge=1, integer=True))
+    return from_config(make_document(schedule, steps_per_epoch, values.get("granularity", "step")))
 
 
 def _text(value: Any) -> str:

@@ -1,6 +1,6 @@
 """Demo trainings started from the browser: one at a time per server process, in a worker process.
 
-Each request runs ``python -m schedules.demo --json`` in its own process, so the studio's server
+Each request runs ``python -m training.demo --json`` in its own process, so the studio's server
 never imports TensorFlow and a Stop is a clean SIGTERM the demo answers by ending its run. Requests
 made while a run is in progress wait in line and start in turn. Nothing here imports Streamlit.
 """
@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from schedules import from_config
-from schedules.events import RUN_FILE, read_scalars
+from training.events import read_scalars
+from training.runs import RUN_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 FINISHED = ("completed", "stopped", "diverged", "failed")
@@ -61,7 +62,7 @@ class TrainRequest:
     owner: str = ""
 
     def command(self, config_path: Path, runs_dir: Path) -> list[str]:
-        command = [sys.executable, "-m", "schedules.demo", "--json", "--config", str(config_path)]
+        command = [sys.executable, "-m", "training.demo", "--json", "--config", str(config_path)]
         command += ["--epochs", str(self.epochs), "--batch-size", str(self.batch_size), "--optimizer", self.optimizer]
         command += ["--seed", str(self.seed), "--dataset", self.dataset, "--logdir", str(runs_dir)]
         if self.baseline:
@@ -106,7 +107,7 @@ class Job:
         return 1.0 if self.status in FINISHED else min(done / max(self.total_epochs, 1), 1.0)
 
     def handle(self, event: dict[str, Any]) -> None:
-        """Apply one JSON line of ``schedules.demo --json``."""
+        """Apply one JSON line of ``training.demo --json``."""
         kind = event.get("event")
         if kind == "start":
             self.runs.append(RunProgress(event["run"], event["run_dir"]))

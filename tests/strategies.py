@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 
 import schedules
 from schedules import COMMON_FIELDS, KINDS, ConfigError
-from schedules.fields import Choice, Flag, Number, NumberList
+from schedules.fields import SMALLEST, Choice, Flag, Number, NumberList
 
 lrs = st.floats(1e-6, 10.0, allow_nan=False)
-# Values are drawn without subnormals: TensorFlow flushes them to zero, by design, on CPUs.
 
 
 def field_value(field, epoch_unit: float = 1.0):
@@ -29,9 +28,10 @@ def field_value(field, epoch_unit: float = 1.0):
     if field.duration:
         return st.integers(1, 200).map(lambda units: units * epoch_unit)
     assert isinstance(rule, Number)
-    low = rule.ge if rule.ge is not None else rule.gt
     high = rule.le if rule.le is not None else 10.0
-    return st.floats(low, high, exclude_min=rule.gt is not None, allow_nan=False, allow_subnormal=False)
+    low = max(rule.ge if rule.ge is not None else rule.gt, SMALLEST)  # the format's smallest size
+    positive = st.floats(low, high, exclude_min=rule.gt is not None and rule.gt >= SMALLEST, allow_nan=False)
+    return st.one_of(st.just(0.0), positive) if rule.ge == 0 else positive
 
 
 @st.composite

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import schedules
-from schedules.events import read_scalars
+from training.events import read_scalars
 
 keras = pytest.importorskip("keras")
-callbacks = pytest.importorskip("schedules.callbacks")
+callbacks = pytest.importorskip("frameworks.keras_callbacks")
 pytestmark = pytest.mark.slow
 
 X = np.random.default_rng(0).normal(size=(40, 4)).astype("float32")

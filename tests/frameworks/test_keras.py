@@ -85,8 +85,8 @@ def test_identical_lr_under_mirrored_strategy_with_two_cpus(tmp_path):
         import schedules
         s = schedules.from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 8,
             "schedule": {"kind": "cosine", "base_lr": 0.1, "total_epochs": 3, "warmup_epochs": 1, "epsilon": 1e-3}})
-        from schedules.callbacks import LearningRateLogger
-        from schedules.events import read_scalars
+        from frameworks.keras_callbacks import LearningRateLogger
+        from training.events import read_scalars
         strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
         with strategy.scope():
             model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])

@@ -7,7 +7,7 @@ that NumPy runs, in float64 (exact for steps up to 10⁹) and returns float32 li
 
 It is registered as Keras-serializable: a model saved with ``model.save("m.keras")`` loads with
 ``keras.models.load_model("m.keras")`` and no ``custom_objects``, once this module is imported
-(``import schedules.keras_adapter``, which ``Schedule.to_keras()`` does).
+(``import frameworks.keras``, which ``Schedule.to_keras()`` does).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from schedules.document import from_config
-from schedules.schedule import Schedule
+from schedules import Schedule, from_config
 
 
 @keras.saving.register_keras_serializable(package="lr_studio")
@@ -45,3 +44,8 @@ class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):
 
     def get_config(self) -> dict[str, Any]:
         return {"document": self.document}
+
+
+def to_keras(schedule: Schedule) -> KerasSchedule:
+    """``schedule`` as a Keras ``LearningRateSchedule`` (what ``Schedule.to_keras()`` returns)."""
+    return KerasSchedule(schedule.to_config())

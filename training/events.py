@@ -13,8 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-RUN_FILE = "run.json"  # a run folder's record: schedule, options, status, per-epoch history
-
 
 def records(path: str | Path) -> Iterator[bytes]:
     """The payloads of a TFRecord file; a record cut short (a killed writer) ends the file."""

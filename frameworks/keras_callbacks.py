@@ -19,7 +19,7 @@ from tensorboard.compat.proto.event_pb2 import Event
 from tensorboard.compat.proto.summary_pb2 import Summary
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-from schedules.schedule import Schedule
+from schedules import Schedule
 
 
 def current_step(optimizer) -> int:

@@ -7,8 +7,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from schedules.events import read_scalars
 from tests.pages.conftest import ROOT
+from training.events import read_scalars
 
 tf = pytest.importorskip("tensorflow")
 
@@ -43,7 +43,7 @@ def test_reading_does_not_import_tensorflow(tmp_path):
     probe = textwrap.dedent(
         f"""
         import sys
-        from schedules.events import read_scalars
+        from training.events import read_scalars
         print(read_scalars({str(tmp_path)!r})[1].tolist(), "tensorflow" in sys.modules)
         """
     )

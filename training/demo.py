@@ -1,6 +1,6 @@
 """Train the demo model with a schedule from a v1 document, logging to TensorBoard.
 
-    python -m schedules.demo --config lr-schedule.json [--epochs N] [--batch-size B]
+    python -m training.demo --config lr-schedule.json [--epochs N] [--batch-size B]
         [--optimizer sgd|adam|adamw] [--seed S] [--logdir DIR] [--baseline] [--dataset digits|spirals]
 
 Each run writes ``DIR/<timestamp>-<kind>/``: TensorBoard logs with the per-step ``learning_rate``
@@ -21,16 +21,14 @@ import sys
 import threading
 from pathlib import Path
 
-from schedules.document import loads, step_baseline
-from schedules.errors import ConfigError
+from schedules import ConfigError, loads, step_baseline
+from training.options import DATASETS, OPTIMIZERS, RunOptions
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
-OPTIMIZERS = ("sgd", "adam", "adamw")
-DATASETS = ("digits", "spirals")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m schedules.demo", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m training.demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", required=True, type=Path, help="a v1 schedule document (JSON)")
     parser.add_argument("--epochs", type=int, help="default: the schedule's total epochs, rounded up")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -88,16 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
 
-    from schedules import training  # noqa: PLC0415 - TensorFlow starts here, after the checks
+    from training import data, runs, session  # noqa: PLC0415 - TensorFlow starts here, after the checks
 
     epochs = args.epochs or math.ceil(schedule.params["total_epochs"])
     try:
-        options = training.RunOptions(epochs, args.batch_size, args.optimizer, args.seed, args.dataset)
+        options = RunOptions(epochs, args.batch_size, args.optimizer, args.seed, args.dataset)
     except ValueError as error:
         report.say("error", f"invalid argument: {error}")
         return EXIT_USAGE
-    dataset = training.load_dataset(options.dataset, options.seed)
-    real_steps = training.steps_per_epoch(dataset, options.batch_size)
+    dataset = data.load_dataset(options.dataset, options.seed)
+    real_steps = session.steps_per_epoch(dataset, options.batch_size)
     if real_steps != schedule.steps_per_epoch:
         report.say(
             "note",
@@ -110,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, run_schedule in [(schedule.kind.name, schedule)] + ([("step-baseline", baseline)] if baseline else []):
         if stop.is_set():
             break
-        run_dir = training.new_run_dir(args.logdir, label)
+        run_dir = runs.new_run_dir(args.logdir, label)
         report.say(
             "start",
             f"[{run_dir.name}] training {epochs} epochs, logs in {run_dir}",
@@ -118,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             run_dir=str(run_dir),
             epochs=epochs,
         )
-        result, start_weights = training.train(
+        result, start_weights = session.train(
             run_schedule,
             options,
             run_dir,

@@ -1,4 +1,4 @@
-"""The headless demo, as users run it: `python -m schedules.demo`."""
+"""The headless demo, as users run it: `python -m training.demo`."""
 
 import json
 import subprocess
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import schedules
-from schedules.events import read_scalars
 from tests.pages.conftest import ROOT
+from training.events import read_scalars
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def demo(tmp_path, *args, doc=DOC):
     command = [
         sys.executable,
         "-m",
-        "schedules.demo",
+        "training.demo",
         "--config",
         str(config),
         "--logdir",
@@ -117,7 +117,7 @@ def test_a_killed_run_leaves_readable_logs_and_reads_as_incomplete(tmp_path):
 
     config = tmp_path / "schedule.json"
     config.write_text(json.dumps(DOC))
-    command = [sys.executable, "-m", "schedules.demo", "--json", "--config", str(config), "--epochs", "500"]
+    command = [sys.executable, "-m", "training.demo", "--json", "--config", str(config), "--epochs", "500"]
     process = subprocess.Popen(
         [*command, "--logdir", str(tmp_path / "runs")], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )

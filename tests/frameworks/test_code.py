@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import schedules
-from schedules.code import FRAMEWORKS
+from frameworks.code import FRAMEWORKS
 from studio.presets import PRESETS, preset
 from tests.strategies import documents
 
@@ -15,7 +15,7 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 def run_keras(code: str, steps: np.ndarray) -> np.ndarray:
     pytest.importorskip("keras")
     tf = pytest.importorskip("tensorflow")
-    from schedules.callbacks import compiled_schedule
+    from frameworks.keras_callbacks import compiled_schedule
 
     namespace: dict = {}
     exec(code, namespace)  # noqa: S102 - our own generated snippet, as a user would paste it

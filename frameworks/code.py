@@ -8,8 +8,7 @@ or a lookup table of ``Schedule.lr`` (optax). Snippets bind ``lr_schedule`` (Ker
 
 from __future__ import annotations
 
-from schedules.document import dumps
-from schedules.schedule import Schedule
+from schedules import Schedule, dumps
 
 FRAMEWORKS = ("keras", "pytorch", "optax")
 MAX_TABLE_STEPS = 10_000_000  # an optax lookup table beyond this would weigh more than 80 MB

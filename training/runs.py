@@ -1,0 +1,71 @@
+"""Run folders: where each training writes its logs and its ``run.json`` record.
+
+No TensorFlow here: the studio lists and reads runs with this module alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from schedules import Schedule
+from training.options import RunOptions
+
+RUN_FILE = "run.json"  # a run folder's record: schedule, options, status, per-epoch history
+
+
+@dataclass
+class RunResult:
+    """What a run did: where it logged, how it ended, and its per-epoch metrics."""
+
+    run_dir: Path
+    status: str = "running"  # running → completed | stopped | diverged
+    message: str = ""
+    steps_per_epoch: int = 0
+    initial_weights: str = ""  # sha256 of the starting weights: equal runs start equal
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def new_run_dir(root: str | Path, label: str, now: dt.datetime | None = None) -> Path:
+    """A fresh folder ``root/<timestamp>-<label>``; never one that exists (a suffix is added).
+
+    The label is reduced to letters, digits, ``-`` and ``_``, so no run can name a path outside
+    ``root``.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:40] or "run"
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    for attempt in range(1, 1000):
+        candidate = root / (f"{stamp}-{safe}" if attempt == 1 else f"{stamp}-{safe}-{attempt}")
+        try:
+            candidate.mkdir()  # atomic: two runs never get the same folder
+            return candidate
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"no free run folder for {stamp}-{safe} under {root}")
+
+
+def weights_digest(weights: list[np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for array in weights:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def write_run_file(result: RunResult, schedule: Schedule, options: RunOptions) -> None:
+    """``run.json``: the schedule, options, status and history; rewritten atomically."""
+    record = {
+        "schedule": schedule.to_config(),
+        "options": asdict(options),
+        **{key: value for key, value in asdict(result).items() if key != "run_dir"},
+    }
+    temporary = result.run_dir / (RUN_FILE + ".tmp")
+    temporary.write_text(json.dumps(record, indent=2, allow_nan=False, default=float))
+    temporary.replace(result.run_dir / RUN_FILE)
