@@ -3,6 +3,7 @@
 
     python3 tasks.py app     # create .venv, install requirements.txt, serve the studio on :8501
     python3 tasks.py test    # create .venv, install requirements-dev.txt (+ Chromium), run every test
+    python3 tasks.py docs    # rewrite the README's catalog table from the registry
 
 Extra arguments go to streamlit (app) or pytest (test). Installs are skipped while the
 requirement files are unchanged.
@@ -23,6 +24,9 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SERVE = ["-m", "streamlit", "run", "app.py", "--server.headless", "true"]  # the Dockerfile runs the same
+
+
+REWRITE_CATALOG = "from studio.reference import rewrite_catalog; rewrite_catalog('README.md')"
 
 
 def ensure_venv(requirements: str) -> None:
@@ -66,6 +70,9 @@ def main(argv: list[str]) -> int:
         lint = subprocess.call([str(PYTHON), "-m", "ruff", "check", "."], cwd=ROOT)
         tests = subprocess.call([str(PYTHON), "-m", "pytest", *extra], cwd=ROOT)
         return tests or lint
+    if command == "docs":
+        ensure_venv("requirements-dev.txt")
+        return subprocess.call([str(PYTHON), "-c", REWRITE_CATALOG], cwd=ROOT)
     print(__doc__.strip(), file=sys.stderr)
     return 2
 

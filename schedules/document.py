@@ -30,17 +30,21 @@ def make_document(schedule: Mapping[str, Any], steps_per_epoch: Any, granularity
     return {**HEADER, "steps_per_epoch": steps_per_epoch, "granularity": granularity, "schedule": dict(schedule)}
 
 
-def step_baseline(doc: Mapping[str, Any], drop: float = 0.1, epochs_per_drop: float | None = None) -> dict:
+# The step-decay baseline every page and the demo compare against, unless told otherwise: the
+# classic ImageNet recipe's ×0.1 every 30 epochs.
+BASELINE_DROP, BASELINE_EPOCHS_PER_DROP = 0.1, 30.0
+
+
+def step_baseline(
+    doc: Mapping[str, Any], drop: float = BASELINE_DROP, epochs_per_drop: float = BASELINE_EPOCHS_PER_DROP
+) -> dict:
     """The step-decay baseline of a v1 document: the same peak, length, warm-up, hold and floor,
-    dropping by ``drop`` every ``epochs_per_drop`` (default: a third of the decay phase).
+    dropping by ``drop`` every ``epochs_per_drop``.
 
     Only the common fields are carried over; the result is a document, validated when read.
     """
     schedule = doc["schedule"]
     common = {name: schedule[name] for name in COMMON_NAMES if name in schedule}
-    if epochs_per_drop is None:
-        decay_epochs = common["total_epochs"] - common.get("warmup_epochs", 0) - common.get("hold_epochs", 0)
-        epochs_per_drop = (decay_epochs if decay_epochs > 0 else common["total_epochs"]) / 3
     baseline = {"kind": "step", **common, "drop": drop, "epochs_per_drop": epochs_per_drop}
     return {**doc, "schedule": baseline}
 

@@ -12,16 +12,69 @@ Adding a kind is local: write its builder and add one :class:`Kind` to :data:`KI
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from schedules import peers, phases
 from schedules.errors import ConfigError
 from schedules.fields import Choice, Field, Flag, Number, NumberList
+from schedules.peers import Peer
+from schedules.phases import join
 
 Decay = Callable[..., Any]  # decay(e, xp) -> lr, element-wise over e
+
+
+@dataclass(frozen=True)
+class TurnSequence:
+    """Where a decay drops, restarts or changes direction: turn k (0-based) lies at e = ``at(k)``
+    steps after the decay began, ascending; ``count`` of them lie in (0, D]. Between two turns the
+    decay is smooth and monotone, and across them its peaks never rise, nor do its troughs.
+
+    ``at`` takes an integer array, so a schedule with 10⁹ drops answers "the turns near step s"
+    without listing them all.
+    """
+
+    count: int
+    at: Callable[[np.ndarray], np.ndarray]
+
+    def first(self, limit: int) -> np.ndarray:
+        """The first ``limit`` turns (fewer if there are fewer)."""
+        return self.at(np.arange(min(self.count, limit), dtype=np.int64)).astype(np.float64)
+
+    def index_at_or_after(self, e: np.ndarray) -> np.ndarray:
+        """For each e, the index of the first turn at or after it (``count`` if none): a vectorized
+        binary search, ⌈log₂ count⌉ evaluations of ``at``."""
+        low = np.zeros(np.shape(e), dtype=np.int64)
+        high = np.full(np.shape(e), self.count, dtype=np.int64)
+        while np.any(low < high):
+            middle = (low + high) // 2
+            before = (low < high) & (self.at(np.minimum(middle, max(self.count - 1, 0))) < e)
+            low = np.where(before, middle + 1, low)
+            high = np.where((low < high) & ~before, middle, high)
+        return low
+
+
+# turns(steps, params, decay_steps) -> the decay's TurnSequence; steps holds durations in steps.
+Turns = Callable[[Mapping[str, Any], Mapping[str, Any], int], TurnSequence]
+
+
+def every(period: str) -> Turns:
+    """Turns at each whole multiple k · S ≤ D of the duration field ``period``: drops, restarts."""
+
+    def turns(steps, params, decay_steps):
+        size = steps[period]
+        return TurnSequence(decay_steps // size, lambda k: (k + 1.0) * size)
+
+    return turns
+
+
+def milestones(steps, params, decay_steps):
+    """Turns at each milestone inside the decay."""
+    inside = np.array([m for m in steps["milestones_epochs"] if m <= decay_steps], dtype=np.float64)
+    return TurnSequence(inside.size, lambda k: inside[k])
 
 
 def progress(e, decay_steps: int, xp=np):
@@ -242,13 +295,34 @@ def cosine_restarts_decay(
             i = whole_periods(e, first, xp)
         else:
             i = xp.floor(xp.log(1.0 + e * (cycle_mult - 1.0) / first) / math.log(cycle_mult))
-            # The logarithm can land a hair beside a restart: settle i against the cycle starts.
-            i = xp.where(e >= cycle_start(i + 1.0, xp), i + 1.0, i)
-            i = xp.where(e < cycle_start(i, xp), i - 1.0, i)
-        fraction = (e - cycle_start(i, xp)) / (first * xp.power(cycle_mult, i))
+            # The logarithm, and the starts themselves, can land a hair beside a restart: settle i
+            # against the starts, with a margin far above their rounding and far below a step.
+            at_least = e + 1e-12 * (e + first)
+            i = xp.where(at_least >= cycle_start(i + 1.0, xp), i + 1.0, i)
+            i = xp.where(at_least < cycle_start(i, xp), i - 1.0, i)
+        fraction = xp.clip((e - cycle_start(i, xp)) / (first * xp.power(cycle_mult, i)), 0.0, 1.0)
         return epsilon + (base_lr - epsilon) * xp.power(peak_mult, i) * 0.5 * (1.0 + xp.cos(math.pi * fraction))
 
     return decay
+
+
+def restarts(steps, params, decay_steps):
+    """Turns where each cycle of :func:`cosine_restarts_decay` restarts: cycle k + 1 starts at
+    first · (mult^(k+1) − 1) / (mult − 1) (at first · (k + 1) when mult = 1)."""
+    first, mult = steps["first_cycle_epochs"], params["cycle_mult"]
+    if mult == 1:
+        return every("first_cycle_epochs")(steps, params, decay_steps)
+
+    def at(k):
+        with np.errstate(over="ignore"):
+            return first * (np.power(mult, k + 1.0) - 1.0) / (mult - 1.0)
+
+    count = int(math.floor(math.log1p(decay_steps * (mult - 1.0) / first) / math.log(mult)))
+    while at(np.array(count)) <= decay_steps:  # settle the logarithm's rounding
+        count += 1
+    while count > 0 and at(np.array(count - 1)) > decay_steps:
+        count -= 1
+    return TurnSequence(count, at)
 
 
 def cyclic_decay(
@@ -290,6 +364,20 @@ def cyclic_decay(
     return decay
 
 
+def peaks_and_troughs(steps, params, decay_steps):
+    """Turns of :func:`cyclic_decay`: each cycle's peak, then its end.
+
+    In exp_range mode the rise s · gamma^e peaks where its derivative vanishes, 1 / ln(1 / gamma)
+    steps into the cycle, when that comes before the end of the up part.
+    """
+    up, period = steps["cycle_up_epochs"], steps["cycle_up_epochs"] + steps["cycle_down_epochs"]
+    if params["mode"] == "exp_range" and params["gamma"] < 1:
+        up = min(up, -1.0 / math.log(params["gamma"]))
+    cycles = decay_steps // period
+    count = 2 * cycles + (cycles * period + up <= decay_steps)
+    return TurnSequence(int(count), lambda k: (k // 2) * period + np.where(k % 2 == 0, up, period))
+
+
 def one_cycle_decay(
     base_lr: float,
     epsilon: float,
@@ -302,9 +390,10 @@ def one_cycle_decay(
 ) -> Decay:
     """The 1cycle policy: up from base / div to the peak ``base_lr``, then down far below the start.
 
-    Phases over T steps (the whole schedule; 1cycle brings its own warm-up), each annealing
-    from a to b along ``anneal`` with q its fraction done: cos, b + (a − b) · ½(1 + cos πq), or
-    linear, a + (b − a) · q:
+    lr(e) = base / div → base until pct_start·T − 1, then → base / div / final_div (annealed)
+
+    Phases over T steps (the whole schedule; 1cycle brings its own warm-up), each an
+    :func:`~schedules.phases.anneal` piece along ``anneal`` (cos or linear):
 
         0 … pct_start·T − 1:     base / div → base
         … T − 1:                 base → base / div / final_div
@@ -318,43 +407,46 @@ def one_cycle_decay(
     """
     start_lr = base_lr / div_factor
     end_lr = start_lr / final_div_factor
+    last = decay_steps - 1.0
     rise_end = pct_start * decay_steps - 1.0
-    if rise_end <= 0:
+    if not three_phase:
+        return join(
+            [
+                phases.anneal(start_lr, base_lr, rise_end, anneal),
+                phases.anneal(base_lr, end_lr, last - rise_end, anneal),
+            ],
+            [rise_end],
+        )
+    fall_end = 2.0 * pct_start * decay_steps - 2.0
+    pieces = [
+        phases.anneal(start_lr, base_lr, rise_end, anneal),
+        phases.anneal(base_lr, start_lr, fall_end - rise_end, anneal),
+        phases.anneal(start_lr, end_lr, last - fall_end, anneal),
+    ]
+    return join(pieces, [rise_end, fall_end])
+
+
+def one_cycle_turns(steps, params, decay_steps):
+    """Where 1cycle's phases meet: its peak, and with three phases the return to the start lr."""
+    rise_end = params["pct_start"] * decay_steps - 1.0
+    turns = np.array([rise_end, 2.0 * rise_end] if params["three_phase"] else [rise_end])
+    return TurnSequence(turns.size, lambda k: turns[k])
+
+
+def _one_cycle_phases_span_steps(values: Mapping[str, Any], steps: Mapping[str, Any]) -> None:
+    total, pct_start = steps["total_epochs"], values["pct_start"]
+    if pct_start * total - 1.0 <= 0:
         raise ConfigError(
             "schedule.pct_start",
-            f"pct_start × total steps ({pct_start:g} × {decay_steps}) must exceed 1, so the rise spans a step",
+            f"pct_start × total steps ({pct_start:g} × {total}) must exceed 1, so the rise spans a step",
         )
-    if three_phase:
-        fall_end = 2.0 * pct_start * decay_steps - 2.0
-        if not fall_end < decay_steps - 1:
-            raise ConfigError(
-                "schedule.pct_start", f"with three_phase it must leave steps for the last phase, got {pct_start:g}"
-            )
-        phases = [
-            (0.0, rise_end, start_lr, base_lr),
-            (rise_end, fall_end, base_lr, start_lr),
-            (fall_end, decay_steps - 1.0, start_lr, end_lr),
-        ]
-    else:
-        phases = [(0.0, rise_end, start_lr, base_lr), (rise_end, decay_steps - 1.0, base_lr, end_lr)]
-
-    def annealed(e, phase, xp):
-        first, last, a, b = phase
-        q = xp.clip((e - first) / max(last - first, 1e-12), 0.0, 1.0)
-        if anneal == "cos":
-            return b + (a - b) * 0.5 * (xp.cos(math.pi * q) + 1.0)
-        return a + (b - a) * q
-
-    def decay(e, xp=np):
-        lr = annealed(e, phases[-1], xp)
-        for phase in reversed(phases[:-1]):
-            lr = xp.where(e <= phase[1], annealed(e, phase, xp), lr)
-        return lr
-
-    return decay
+    if values["three_phase"] and not 2.0 * pct_start * total - 2.0 < total - 1:
+        raise ConfigError(
+            "schedule.pct_start", f"with three_phase it must leave steps for the last phase, got {pct_start:g}"
+        )
 
 
-def _max_lr_above_base(values) -> None:
+def _max_lr_above_base(values: Mapping[str, Any], steps: Mapping[str, Any]) -> None:
     if values["max_lr"] <= values["base_lr"]:
         raise ConfigError("schedule.max_lr", f"must be above base_lr ({values['base_lr']:g}), got {values['max_lr']:g}")
 
@@ -375,10 +467,18 @@ COMMON_NAMES = tuple(field.name for field in COMMON_FIELDS)
 class Kind:
     """A schedule kind: its name in documents, a title for people, its fields and formula.
 
+    Everything about a kind is declared here, and the rest derives from it: the document's rules,
+    the studio's controls, the property tests, code export, the reference page and the README.
+
     Attributes:
       common: the common fields it takes (1cycle brings its own warm-up and takes none of them).
-      checks: rules that tie its fields together, each raising ConfigError.
+      checks: rules that tie its fields together, ``check(values, steps)`` raising ConfigError
+        (``steps`` holds the duration fields in steps).
       peak: the field holding its highest lr (``max_lr`` for cyclical schedules).
+      monotone: the decay never rises (restarts and cycles do).
+      turns: where the decay drops, restarts or changes direction (see :data:`Turns`); None for a
+        decay that is smooth and monotone all the way.
+      peers: the frameworks' own classes equal to it, and when (see ``schedules.peers``).
     """
 
     name: str
@@ -386,8 +486,11 @@ class Kind:
     decay: Callable[..., Decay]
     fields: tuple[Field, ...] = ()
     common: tuple[str, ...] = COMMON_NAMES
-    checks: tuple[Callable[[dict], None], ...] = ()
+    checks: tuple[Callable[[Mapping[str, Any], Mapping[str, Any]], None], ...] = ()
     peak: str = "base_lr"
+    monotone: bool = True
+    turns: Turns | None = None
+    peers: tuple[Peer, ...] = ()
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -397,7 +500,16 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind("cosine", "Cosine decay", cosine_decay),
+        Kind(
+            "cosine",
+            "Cosine decay",
+            cosine_decay,
+            peers=(
+                Peer("keras", "keras.optimizers.schedules.CosineDecay", "no hold, linear warm-up", peers.keras_cosine),
+                Peer("huggingface", "transformers.get_cosine_schedule_with_warmup", "no hold, ε = 0"),
+                Peer("optax", "optax.cosine_decay_schedule", "linear warm-up", peers.optax_cosine),
+            ),
+        ),
         Kind(
             "step",
             "Step decay",
@@ -406,16 +518,83 @@ KINDS: dict[str, Kind] = {
                 Field("drop", Number(gt=0, le=1), help="factor applied at each drop", example=0.5),
                 Field("epochs_per_drop", Number(gt=0), duration=True, help="epochs between drops", example=30.0),
             ),
+            turns=every("epochs_per_drop"),
+            peers=(
+                Peer(
+                    "keras",
+                    "keras.optimizers.schedules.PiecewiseConstantDecay",
+                    "no warm-up or hold",
+                    peers.only_if(peers.plain, peers.keras_piecewise),
+                ),
+                Peer("keras", "keras.optimizers.schedules.ExponentialDecay", "staircase=True, no warm-up, hold or ε"),
+                Peer(
+                    "pytorch",
+                    "torch.optim.lr_scheduler.StepLR",
+                    "no warm-up, hold or ε",
+                    peers.only_if(
+                        peers.unfloored,
+                        lambda s: {"step_size": s.steps_of("epochs_per_drop"), "gamma": s.params["drop"]},
+                    ),
+                ),
+                Peer(
+                    "optax",
+                    "optax.exponential_decay",
+                    "staircase, linear warm-up",
+                    peers.optax_exponential("epochs_per_drop", staircase=True),
+                ),
+            ),
         ),
-        Kind("constant", "Constant", constant),
-        Kind("linear", "Linear decay", linear_decay),
+        Kind(
+            "constant",
+            "Constant",
+            constant,
+            peers=(
+                Peer(
+                    "keras",
+                    "float",
+                    "no warm-up or hold",
+                    peers.only_if(peers.plain, lambda s: {"value": s.params["base_lr"]}),
+                ),
+                Peer("optax", "optax.constant_schedule", "linear warm-up", lambda s: {"value": s.params["base_lr"]}),
+            ),
+        ),
+        Kind(
+            "linear",
+            "Linear decay",
+            linear_decay,
+            peers=(
+                Peer(
+                    "keras",
+                    "keras.optimizers.schedules.PolynomialDecay",
+                    "power 1, no warm-up or hold",
+                    peers.only_if(peers.plain, peers.keras_polynomial),
+                ),
+                Peer("huggingface", "transformers.get_linear_schedule_with_warmup", "no hold, ε = 0"),
+                Peer("optax", "optax.polynomial_schedule", "power 1, linear warm-up", peers.optax_polynomial),
+            ),
+        ),
         Kind(
             "polynomial",
             "Polynomial decay",
             polynomial_decay,
             fields=(Field("power", Number(gt=0), help="the polynomial's degree", example=2.0),),
+            peers=(
+                Peer(
+                    "keras",
+                    "keras.optimizers.schedules.PolynomialDecay",
+                    "no warm-up or hold",
+                    peers.only_if(peers.plain, peers.keras_polynomial),
+                ),
+                Peer("huggingface", "transformers.get_polynomial_decay_schedule_with_warmup", "no hold"),
+                Peer("optax", "optax.polynomial_schedule", "linear warm-up", peers.optax_polynomial),
+            ),
         ),
-        Kind("one_minus_sqrt", "1 − sqrt decay (WSD)", one_minus_sqrt_decay),
+        Kind(
+            "one_minus_sqrt",
+            "1 − sqrt decay (WSD)",
+            one_minus_sqrt_decay,
+            peers=(Peer("huggingface", "transformers.get_wsd_schedule", 'decay_type="1-sqrt"'),),
+        ),
         Kind(
             "exponential",
             "Exponential decay",
@@ -423,6 +602,20 @@ KINDS: dict[str, Kind] = {
             fields=(
                 Field("decay_rate", Number(gt=0, le=1), help="factor per decay_epochs", example=0.5),
                 Field("decay_epochs", Number(gt=0), duration=True, help="epochs per factor decay_rate", example=10.0),
+            ),
+            peers=(
+                Peer(
+                    "keras",
+                    "keras.optimizers.schedules.ExponentialDecay",
+                    "no warm-up, hold or ε",
+                    peers.only_if(peers.unfloored, peers.keras_rate),
+                ),
+                Peer(
+                    "optax",
+                    "optax.exponential_decay",
+                    "linear warm-up",
+                    peers.optax_exponential("decay_epochs", staircase=False),
+                ),
             ),
         ),
         Kind(
@@ -439,6 +632,24 @@ KINDS: dict[str, Kind] = {
                 ),
                 Field("gamma", Number(gt=0, le=1), help="factor at each milestone", example=0.1),
             ),
+            turns=milestones,
+            peers=(
+                Peer(
+                    "keras",
+                    "keras.optimizers.schedules.PiecewiseConstantDecay",
+                    "no warm-up or hold",
+                    peers.only_if(peers.plain, peers.keras_piecewise),
+                ),
+                Peer(
+                    "pytorch",
+                    "torch.optim.lr_scheduler.MultiStepLR",
+                    "no warm-up, hold or ε",
+                    peers.only_if(
+                        peers.unfloored,
+                        lambda s: {"milestones": s.steps_of("milestones_epochs"), "gamma": s.params["gamma"]},
+                    ),
+                ),
+            ),
         ),
         Kind(
             "inverse_time",
@@ -448,12 +659,21 @@ KINDS: dict[str, Kind] = {
                 Field("decay_rate", Number(ge=0), help="how fast 1 / (1 + rate · e / S) falls", example=1.0),
                 Field("decay_epochs", Number(gt=0), duration=True, help="S, in epochs", example=10.0),
             ),
+            peers=(
+                Peer(
+                    "keras",
+                    "keras.optimizers.schedules.InverseTimeDecay",
+                    "no warm-up, hold or ε",
+                    peers.only_if(peers.unfloored, peers.keras_rate),
+                ),
+            ),
         ),
         Kind(
             "inverse_sqrt",
             "Inverse square root",
             inverse_sqrt_decay,
             fields=(Field("timescale_epochs", Number(gt=0), duration=True, help="τ, in epochs", example=10.0),),
+            peers=(Peer("huggingface", "transformers.get_inverse_sqrt_schedule", "timescale τ, no hold"),),
         ),
         Kind(
             "cosine_restarts",
@@ -465,6 +685,17 @@ KINDS: dict[str, Kind] = {
                 ),
                 Field("cycle_mult", Number(ge=1), default=1.0, help="each cycle is this much longer"),
                 Field("peak_mult", Number(gt=0, le=1), default=1.0, help="each restart's peak is this much lower"),
+            ),
+            monotone=False,
+            turns=restarts,
+            peers=(
+                Peer("keras", "keras.optimizers.schedules.CosineDecayRestarts", "no warm-up or hold"),
+                Peer(
+                    "pytorch",
+                    "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts",
+                    "no warm-up or hold, peak_mult 1, whole cycle_mult",
+                    peers.only_if(peers.plain, peers.torch_cosine_restarts),
+                ),
             ),
         ),
         Kind(
@@ -492,6 +723,16 @@ KINDS: dict[str, Kind] = {
             ),
             checks=(_max_lr_above_base,),
             peak="max_lr",
+            monotone=False,
+            turns=peaks_and_troughs,
+            peers=(
+                Peer(
+                    "pytorch",
+                    "torch.optim.lr_scheduler.CyclicLR",
+                    "no warm-up or hold",
+                    peers.only_if(peers.plain, peers.torch_cyclic),
+                ),
+            ),
         ),
         Kind(
             "one_cycle",
@@ -505,6 +746,16 @@ KINDS: dict[str, Kind] = {
                 Field("three_phase", Flag(), default=False, help="fall back to the start lr before the end"),
             ),
             common=("base_lr", "total_epochs"),
+            checks=(_one_cycle_phases_span_steps,),
+            turns=one_cycle_turns,
+            peers=(
+                Peer(
+                    "pytorch",
+                    "torch.optim.lr_scheduler.OneCycleLR",
+                    "per step",
+                    peers.only_if(peers.plain, peers.torch_one_cycle),
+                ),
+            ),
         ),
     )
 }

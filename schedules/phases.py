@@ -49,6 +49,28 @@ def cosine_warmup(start_lr: float, end_lr: float, warmup_steps: int) -> Piece:
     return warmup
 
 
+def anneal(start_lr: float, end_lr: float, length: float, shape: str = "linear") -> Piece:
+    """From ``start_lr`` to ``end_lr`` over ``length`` steps, then ``end_lr``; q = clamp(t / length, 0, 1):
+
+        linear:  start + (end − start) · q
+        cos:     end + (start − end) · ½ (1 + cos πq)
+
+    >>> [float(anneal(1.0, 0.0, 4, "linear")(t)) for t in (0, 1, 4, 9)]
+    [1.0, 0.75, 0.0, 0.0]
+    >>> round(float(anneal(1.0, 0.0, 4, "cos")(2)), 3)
+    0.5
+    """
+    span = max(length, 1e-12)
+
+    def piece(t, xp=np):
+        q = xp.clip(t / span, 0.0, 1.0)
+        if shape == "cos":
+            return end_lr + (start_lr - end_lr) * 0.5 * (xp.cos(math.pi * q) + 1.0)
+        return start_lr + (end_lr - start_lr) * q
+
+    return piece
+
+
 def hold(lr: float) -> Piece:
     """lr(t) = lr: the plateau at the peak between warm-up and decay (t a float array, as in a join)."""
 

@@ -78,6 +78,8 @@ class Schedule:
         self.granularity = GRANULARITY("granularity", granularity)
         self.kind, self.params = _check_schedule(schedule)
         self._steps = _durations_in_steps(self.kind, self.params, self.steps_per_epoch)
+        for check in self.kind.checks:  # rules that tie fields together, in epochs and in steps
+            check(self.params, self._steps)
         self._curve = self._build_curve()
 
     # Lengths in steps -------------------------------------------------------------------------
@@ -108,16 +110,30 @@ class Schedule:
         """(end of warm-up, end of hold), in steps: where the curve changes phase."""
         return self.warmup_steps, self.warmup_steps + self.hold_steps
 
-    def drop_steps(self) -> list[int]:
-        """The steps before T where a step or multi-step decay drops (empty for other kinds)."""
-        start, steps = self.boundaries[1], self._steps
-        if self.kind.name == "step":
-            return list(range(start + steps["epochs_per_drop"], self.total_steps, steps["epochs_per_drop"]))
-        if self.kind.name == "multistep":
-            return [
-                start + milestone for milestone in steps["milestones_epochs"] if start + milestone < self.total_steps
-            ]
-        return []
+    @property
+    def decay_steps(self) -> int:
+        """D = T − W − H: the length of the decay phase in steps."""
+        return self.total_steps - self.boundaries[1]
+
+    def steps_of(self, name: str):
+        """A duration field of the kind in steps (a list for milestones), as the formulas see it."""
+        return self._steps[name]
+
+    def turns(self):
+        """The decay's :class:`~schedules.kinds.TurnSequence` (None for a smooth monotone decay)."""
+        return None if self.kind.turns is None else self.kind.turns(self._steps, self.params, self.decay_steps)
+
+    def turning_steps(self, limit: int = 10_000) -> np.ndarray:
+        """The first ``limit`` steps up to T where the decay drops, restarts or turns: between two
+        of them, and between the phase boundaries, the curve is smooth and monotone.
+
+        >>> s = Schedule({"kind": "step", "base_lr": 1.0, "total_epochs": 10, "warmup_epochs": 1,
+        ...               "drop": 0.5, "epochs_per_drop": 3}, steps_per_epoch=1)
+        >>> s.turning_steps().tolist()
+        [4.0, 7.0, 10.0]
+        """
+        turns = self.turns()
+        return np.empty(0) if turns is None else self.boundaries[1] + turns.first(limit)
 
     # The curve ---------------------------------------------------------------------------------
     def _build_curve(self):
@@ -247,8 +263,6 @@ def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
         else:
             values[field.name] = field.default(values) if callable(field.default) else field.default
     _check_phases(values)
-    for check in kind.checks:
-        check(values)
     return kind, values
 
 

@@ -1,8 +1,23 @@
-"""Numbers that summarize a curve, for comparing schedules over the same steps."""
+"""Numbers that summarize a curve, for comparing schedules over the same steps — at any length.
+
+Up to ``EXACT_STEPS`` steps every statistic is exact, computed chunk by chunk in bounded memory.
+Beyond, the peak, the final lr and the steps until it falls below a tenth of the peak stay exact
+(from the envelope's exact bucket extremes, evaluating only the bucket where the lr crosses); the
+area, the mean and the share above half the peak come from the buckets' bounds, each marked
+approximate with the half-width of its bound.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
+
+from schedules.envelope import buckets
+
+EXACT_STEPS = 2_000_000  # about 50 ms of evaluation: a designer rerun stays interactive
+CHUNK = 1_000_000  # steps evaluated at once: 8 MB
+BUCKETS = 4_000
 
 STAT_LABELS = {
     "peak_lr": "Peak lr",
@@ -12,6 +27,14 @@ STAT_LABELS = {
     "share_above_half_peak": "Share of steps above half the peak",
     "steps_to_tenth_of_peak": "Steps until lr < 10% of peak",
 }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The statistics, and for those that are approximate the half-width of their bound."""
+
+    values: dict[str, float | int | None]
+    bounds: dict[str, float] = field(default_factory=dict)
 
 
 def summarize(lr: np.ndarray) -> dict[str, float | int | None]:
@@ -34,3 +57,65 @@ def summarize(lr: np.ndarray) -> dict[str, float | int | None]:
         "share_above_half_peak": float(np.mean(lr > peak / 2)),
         "steps_to_tenth_of_peak": int(peak_step + below_tenth[0]) if below_tenth.size else None,
     }
+
+
+def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS) -> Summary:
+    """:func:`summarize` of every step of ``schedule``, in bounded memory and time at any length.
+
+    >>> import schedules
+    >>> s = schedules.from_config(schedules.make_document({"kind": "linear", "base_lr": 1.0, "total_epochs": 1}, 10**9))
+    >>> summary = summarize_schedule(s)
+    >>> summary.values["peak_lr"], summary.values["steps_to_tenth_of_peak"], sorted(summary.bounds)
+    (1.0, 900000000, ['area', 'mean_lr', 'share_above_half_peak'])
+    >>> abs(summary.values["mean_lr"] - 0.5) <= summary.bounds["mean_lr"]
+    True
+    """
+    total = schedule.total_steps
+    spans = buckets(schedule, BUCKETS)
+    top = int(np.argmax(spans.high))
+    peak, peak_step = float(spans.high[top]), int(spans.high_step[top])
+    values = {
+        "peak_lr": peak,
+        "final_lr": float(schedule.lr(total - 1)),
+        "steps_to_tenth_of_peak": _first_below(schedule, spans, peak_step, peak / 10),
+    }
+    if total <= exact_steps:
+        area, above = 0.0, 0
+        for start in range(0, total, CHUNK):
+            lr = schedule.lr(np.arange(start, min(start + CHUNK, total)))
+            area += float(lr.sum())
+            above += int(np.count_nonzero(lr > peak / 2))
+        values |= {"mean_lr": area / total, "area": area, "share_above_half_peak": above / total}
+        return Summary(_ordered(values))
+    sizes = spans.sizes
+    low_area, high_area = float(sizes @ spans.low), float(sizes @ spans.high)
+    surely_above = int(sizes[spans.low > peak / 2].sum())
+    maybe_above = int(sizes[(spans.high > peak / 2) & ~(spans.low > peak / 2)].sum())
+    values |= {
+        "area": (low_area + high_area) / 2,
+        "mean_lr": (low_area + high_area) / 2 / total,
+        "share_above_half_peak": (surely_above + maybe_above / 2) / total,
+    }
+    bounds = {
+        "area": (high_area - low_area) / 2,
+        "mean_lr": (high_area - low_area) / 2 / total,
+        "share_above_half_peak": maybe_above / 2 / total,
+    }
+    return Summary(_ordered(values), bounds)
+
+
+def _first_below(schedule, spans, after: int, threshold: float) -> int | None:
+    """The first step ≥ ``after`` where lr < ``threshold``: only buckets whose minimum is below it
+    are evaluated, in order, until one holds such a step."""
+    for index in np.flatnonzero((spans.stop > after) & (spans.low < threshold)):
+        start, stop = max(int(spans.start[index]), after), int(spans.stop[index])
+        for chunk in range(start, stop, CHUNK):
+            steps = np.arange(chunk, min(chunk + CHUNK, stop))
+            below = np.flatnonzero(schedule.lr(steps) < threshold)
+            if below.size:
+                return int(steps[below[0]])
+    return None
+
+
+def _ordered(values: dict) -> dict:
+    return {name: values[name] for name in STAT_LABELS}

@@ -1,25 +1,34 @@
-"""Curves small enough to draw and faithful to every step."""
+"""Curves small enough to draw and faithful to every step, at any schedule length.
+
+Work is bounded by what is shown: a curve holds at most ~2 · MAX_POINTS / 2 points from the engine's
+exact envelope (``schedules.envelope``), its statistics are exact or marked approximate with a
+bound (``schedules.stats``), and the CSV export holds at most ``MAX_CSV_ROWS`` rows.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from schedules import Schedule
-from schedules.stats import STAT_LABELS, summarize
+from schedules.envelope import envelope
+from schedules.stats import STAT_LABELS, summarize_schedule
 
 MAX_POINTS = 4000
+MAX_CSV_ROWS = 1_000_000  # about 40 MB of text
 
 
 def envelope_indices(values: np.ndarray, max_points: int = MAX_POINTS, keep=()) -> np.ndarray:
-    """Sorted indices of at most ``max_points`` points that keep the curve's whole envelope.
+    """Sorted indices of at most ``max_points`` points that keep an array's whole envelope.
 
-    The steps are cut into equal buckets; each bucket keeps its minimum and its maximum, so an lr
-    that oscillates every few steps still shows its full range. The first and last points and
-    every index in ``keep`` (phase boundaries) are always included, exactly.
+    For a series already held in memory (a training log); a schedule's own curve comes from
+    :func:`schedules.envelope.envelope` without evaluating every step. The values are cut into
+    equal buckets; each keeps its minimum and its maximum. The first and last points and every
+    index in ``keep`` are always included.
 
     >>> envelope_indices(np.array([0.0, 3.0, 1.0, 2.0, 5.0, 4.0]), max_points=5, keep=[2]).tolist()
     [0, 2, 4, 5]
@@ -49,6 +58,7 @@ class Curve:
     boundaries: tuple[int, int]  # end of warm-up, end of hold, in steps
     total_steps: int
     stats: dict
+    stat_bounds: dict = field(default_factory=dict)  # half-widths of the approximate statistics
 
     @property
     def epochs(self) -> np.ndarray:
@@ -56,19 +66,18 @@ class Curve:
 
 
 def sample(schedule: Schedule, name: str, max_points: int = MAX_POINTS) -> Curve:
-    """Evaluate ``schedule`` at each of its steps, summarize, and keep an envelope to draw."""
-    steps = np.arange(schedule.total_steps)
-    lr = schedule.lr(steps)
-    warmup_end, hold_end = schedule.boundaries
-    kept = envelope_indices(lr, max_points, keep=[warmup_end - 1, warmup_end, hold_end - 1, hold_end])
+    """The exact envelope of ``schedule`` in at most ``max_points`` points, and its statistics."""
+    steps, lr = envelope(schedule, max(1, (max_points - 6) // 2))
+    summary = summarize_schedule(schedule)
     return Curve(
         name=name,
-        steps=kept,
-        lr=lr[kept],
+        steps=steps,
+        lr=lr,
         steps_per_epoch=schedule.steps_per_epoch,
         boundaries=schedule.boundaries,
         total_steps=schedule.total_steps,
-        stats=summarize(lr),
+        stats=summary.values,
+        stat_bounds=summary.bounds,
     )
 
 
@@ -79,23 +88,54 @@ def sample_many(named: Sequence[tuple[Schedule, str]]) -> list[Curve]:
         return list(pool.map(lambda pair: sample(*pair), named))
 
 
-def format_stats(stats: dict) -> dict[str, str]:
-    """The stats as a person reads them, keyed by their labels: lrs to four digits, shares in %."""
+def format_stats(stats: dict, bounds: dict | None = None) -> dict[str, str]:
+    """The stats as a person reads them, keyed by their labels: lrs to four digits, shares in %,
+    approximate ones as "≈ value (± bound)"."""
+    bounds = bounds or {}
 
     def text(name: str, value) -> str:
         if value is None:
             return "never"
         if name.startswith("share"):
-            return f"{value:.1%}"
-        return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
+            shown = f"{value:.1%}"
+            return f"≈ {shown} (± {bounds[name]:.2%})" if name in bounds else shown
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
+        return f"≈ {shown} (± {bounds[name]:.2g})" if name in bounds else shown
 
     return {STAT_LABELS[name]: text(name, value) for name, value in stats.items()}
 
 
-def curve_csv(schedule: Schedule) -> str:
-    """Every step of the schedule as CSV: step, epoch, lr (full precision)."""
-    import pandas as pd  # noqa: PLC0415 - only when a user asks for the file
+def csv_stride(schedule: Schedule, max_rows: int = MAX_CSV_ROWS) -> int:
+    """Steps between CSV rows: 1 while every step fits in ``max_rows``, else one row per epoch,
+    else the smallest stride that fits."""
+    total = schedule.total_steps
+    if total <= max_rows:
+        return 1
+    if -(-total // schedule.steps_per_epoch) <= max_rows:
+        return schedule.steps_per_epoch
+    return -(-total // max_rows)
 
-    steps = np.arange(schedule.total_steps)
-    table = pd.DataFrame({"step": steps, "epoch": steps / schedule.steps_per_epoch, "lr": schedule.lr(steps)})
-    return table.to_csv(index=False, float_format="%.17g")
+
+def csv_note(schedule: Schedule, max_rows: int = MAX_CSV_ROWS) -> str:
+    """What the CSV holds, in words, for its button and its first line."""
+    stride, total = csv_stride(schedule, max_rows), schedule.total_steps
+    if stride == 1:
+        return f"every step ({total:,} rows)"
+    unit = "the first step of every epoch" if stride == schedule.steps_per_epoch else f"every {stride:,}th step"
+    return f"{unit} of {total:,} ({-(-total // stride):,} rows; at most {max_rows:,})"
+
+
+def curve_csv(schedule: Schedule, max_rows: int = MAX_CSV_ROWS) -> str:
+    """The schedule as CSV — step, epoch, lr at full precision — every step, or sampled as
+    :func:`csv_note` says in a ``#`` line first; built chunk by chunk, never the whole curve twice."""
+    stride, total = csv_stride(schedule, max_rows), schedule.total_steps
+    out = io.StringIO()
+    if stride > 1:
+        out.write(f"# {csv_note(schedule, max_rows)}\n")
+    out.write("step,epoch,lr\n")
+    chunk_rows = 100_000
+    for first in range(0, total, stride * chunk_rows):
+        steps = np.arange(first, min(first + stride * chunk_rows, total), stride)
+        rows = np.column_stack([steps, steps / schedule.steps_per_epoch, schedule.lr(steps)])
+        np.savetxt(out, rows, fmt=["%d", "%.15g", "%.17g"], delimiter=",")
+    return out.getvalue()

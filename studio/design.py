@@ -11,6 +11,7 @@ from typing import Any
 
 import schedules
 from schedules import KINDS, Schedule
+from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP
 
 DEFAULTS: dict[str, Any] = {
     "kind": "cosine",
@@ -23,8 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "warmup_shape": "linear",
     "steps_per_epoch": 100,
     "granularity": "step",
-    "baseline_drop": 0.1,
-    "baseline_epochs_per_drop": 30.0,
+    "baseline_drop": BASELINE_DROP,
+    "baseline_epochs_per_drop": BASELINE_EPOCHS_PER_DROP,
     "log_scale": False,
     "overlay": False,
 }

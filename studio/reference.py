@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 from schedules import COMMON_FIELDS, KINDS
 from schedules.fields import Field
@@ -40,3 +41,37 @@ def formula(kind_name: str) -> str:
 
 
 COMMON_ROWS = field_rows(COMMON_FIELDS)
+
+
+FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch", "optax": "optax", "huggingface": "Hugging Face"}
+CATALOG_START, CATALOG_END = "<!-- catalog:start -->", "<!-- catalog:end -->"
+
+
+def catalog_markdown() -> str:
+    """The README's catalog table, one row per kind, written from the registry: its fields and
+    their rules, the decay's formula (the first line of its docstring's), and the frameworks' own
+    classes it equals, with when."""
+    rows = ["| kind | fields | decay | equals (tested step for step) |", "|---|---|---|---|"]
+    for kind in KINDS.values():
+        fields = ", ".join(
+            f"`{field.name}` {field.rule.describe}" + ("" if field.required else f" (default {_default(field)})")
+            for field in kind.fields
+        )
+        decay = formula(kind.name).splitlines()[0].removeprefix("lr(e) = ").strip()
+        equals = "; ".join(
+            f"{FRAMEWORK_NAMES[peer.framework]} `{peer.short_name}`" + (f" ({peer.when})" if peer.when else "")
+            for peer in kind.peers
+        )
+        rows.append(f"| `{kind.name}` | {fields or '—'} | {decay} | {equals} |")
+    return "\n".join(rows)
+
+
+def rewrite_catalog(readme_path: str) -> None:
+    """Put :func:`catalog_markdown` between the catalog markers of the README (``tasks.py docs``)."""
+    readme = Path(readme_path)
+    before, rest = readme.read_text().split(CATALOG_START)
+    readme.write_text(f"{before}{CATALOG_START}\n{catalog_markdown()}\n{CATALOG_END}{rest.split(CATALOG_END)[1]}")
+
+
+def _default(field: Field) -> str:
+    return "as cycle_up_epochs" if callable(field.default) else f"{field.default}"

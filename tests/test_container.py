@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+import tasks  # the README's own commands (the project root is on pytest's path)
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
-sys.path.insert(0, str(ROOT))
-import tasks  # noqa: E402
 
 
 def instruction(name: str) -> list[str]:

@@ -21,7 +21,8 @@ import sys
 import threading
 from pathlib import Path
 
-from schedules import ConfigError, loads, step_baseline
+from schedules import ConfigError, Schedule, from_config, loads, step_baseline
+from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP
 from training.options import DATASETS, OPTIMIZERS, RunOptions
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
@@ -37,8 +38,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--logdir", type=Path, default=Path(os.environ.get("RUNS_DIR", "runs")))
     parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--baseline", action="store_true", help="also train the step-decay baseline")
-    parser.add_argument("--baseline-drop", type=float, default=0.1, help="the baseline's drop factor")
-    parser.add_argument("--baseline-epochs-per-drop", type=float, help="default: a third of the decay phase")
+    parser.add_argument("--baseline-drop", type=float, default=BASELINE_DROP, help="the baseline's drop factor")
+    parser.add_argument("--baseline-epochs-per-drop", type=float, default=BASELINE_EPOCHS_PER_DROP)
     parser.add_argument("--json", action="store_true", help="print JSON lines (for programs)")
     return parser.parse_args(argv)
 
@@ -69,70 +70,95 @@ class Reporter:
         self.say("epoch", text, run=run, total_epochs=total_epochs, **row)
 
 
+class UsageError(Exception):
+    """An argument or document the demo cannot run: one sentence, exit status 2."""
+
+
+def read_runs(args: argparse.Namespace) -> list[tuple[str, Schedule]]:
+    """(label, schedule) of each run asked for: the document's, then its step-decay baseline."""
+    try:
+        schedule = read_schedule(args.config)
+        todo = [(schedule.kind.name, schedule)]
+        if args.baseline:
+            baseline = step_baseline(schedule.to_config(), args.baseline_drop, args.baseline_epochs_per_drop)
+            todo.append(("step-baseline", from_config(baseline)))
+    except ConfigError as error:
+        raise UsageError(f"invalid config: {error}") from None
+    return todo
+
+
+def run_options(args: argparse.Namespace, schedule: Schedule) -> RunOptions:
+    epochs = math.ceil(schedule.params["total_epochs"]) if args.epochs is None else args.epochs
+    try:
+        return RunOptions(epochs, args.batch_size, args.optimizer, args.seed, args.dataset)
+    except ValueError as error:
+        raise UsageError(f"invalid argument: {error}") from None
+
+
+def at_run_steps(todo: list[tuple[str, Schedule]], steps_per_epoch: int) -> list[tuple[str, Schedule]]:
+    """Each schedule in epochs mapped onto the run's real steps per epoch, checked before any folder
+    is made: a warm-up of 0.001 epochs spans no step at 45 steps per epoch."""
+    try:
+        return [(label, from_config({**s.to_config(), "steps_per_epoch": steps_per_epoch})) for label, s in todo]
+    except ConfigError as error:
+        raise UsageError(f"invalid config at the run's {steps_per_epoch} steps per epoch: {error}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     report = Reporter(args.json)
-    try:
-        schedule = read_schedule(args.config)
-        baseline = None
-        if args.baseline:
-            baseline_doc = step_baseline(schedule.to_config(), args.baseline_drop, args.baseline_epochs_per_drop)
-            baseline = loads(json.dumps(baseline_doc))
-    except ConfigError as error:
-        report.say("error", f"invalid config: {error}")
-        return EXIT_USAGE
-
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-
-    from training import data, runs, session  # noqa: PLC0415 - TensorFlow starts here, after the checks
-
-    epochs = args.epochs or math.ceil(schedule.params["total_epochs"])
     try:
-        options = RunOptions(epochs, args.batch_size, args.optimizer, args.seed, args.dataset)
-    except ValueError as error:
-        report.say("error", f"invalid argument: {error}")
+        todo = read_runs(args)
+        options, file_steps = run_options(args, todo[0][1]), todo[0][1].steps_per_epoch
+        from training import data, session  # noqa: PLC0415 - TensorFlow starts here, after the checks
+
+        dataset = data.load_dataset(options.dataset, options.seed)
+        real_steps = session.steps_per_epoch(dataset, options.batch_size)
+        todo = at_run_steps(todo, real_steps)
+    except UsageError as error:
+        report.say("error", str(error))
         return EXIT_USAGE
-    dataset = data.load_dataset(options.dataset, options.seed)
-    real_steps = session.steps_per_epoch(dataset, options.batch_size)
-    if real_steps != schedule.steps_per_epoch:
+    if real_steps != file_steps:
         report.say(
             "note",
             f"the schedule's epochs map onto {real_steps} steps per epoch ({len(dataset.x_train)} "
-            f"examples / batch {options.batch_size}), not the file's {schedule.steps_per_epoch}",
+            f"examples / batch {options.batch_size}), not the file's {file_steps}",
             steps_per_epoch=real_steps,
         )
+    return train_each(todo, options, dataset, args.logdir, report, stop)
+
+
+def train_each(todo, options: RunOptions, dataset, logdir: Path, report: Reporter, stop: threading.Event) -> int:
+    """Train each run in turn from the same initial weights; exit status 1 if any diverged."""
+    from training import runs, session  # noqa: PLC0415
 
     exit_code, start_weights = 0, None
-    for label, run_schedule in [(schedule.kind.name, schedule)] + ([("step-baseline", baseline)] if baseline else []):
+    for label, schedule in todo:
         if stop.is_set():
             break
-        run_dir = runs.new_run_dir(args.logdir, label)
+        run_dir = runs.new_run_dir(logdir, label)
+        name = run_dir.name
         report.say(
             "start",
-            f"[{run_dir.name}] training {epochs} epochs, logs in {run_dir}",
-            run=run_dir.name,
+            f"[{name}] training {options.epochs} epochs, logs in {run_dir}",
+            run=name,
             run_dir=str(run_dir),
-            epochs=epochs,
+            epochs=options.epochs,
         )
         result, start_weights = session.train(
-            run_schedule,
+            schedule,
             options,
             run_dir,
             dataset=dataset,
             initial_weights=start_weights,
-            on_epoch=lambda row, name=run_dir.name: report.epoch(name, epochs, row),
+            on_epoch=lambda row, name=name: report.epoch(name, options.epochs, row),
             should_stop=stop.is_set,
         )
         summary = result.message or f"completed {len(result.history)} epochs"
-        report.say(
-            "end",
-            f"[{run_dir.name}] {summary}",
-            run=run_dir.name,
-            status=result.status,
-            initial_weights=result.initial_weights,
-        )
+        report.say("end", f"[{name}] {summary}", run=name, status=result.status, initial_weights=result.initial_weights)
         if result.status == "diverged":
             exit_code = EXIT_DIVERGED
     return exit_code

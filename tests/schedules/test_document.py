@@ -142,7 +142,7 @@ def test_configerror_is_a_valueerror():
 def test_step_baseline_shares_everything_but_the_decay():
     baseline = schedules.from_config(schedules.step_baseline(GOOD))
     assert baseline.kind.name == "step"
-    assert baseline.params["epochs_per_drop"] == pytest.approx(85 / 3) and baseline.params["drop"] == 0.1
+    assert baseline.params["epochs_per_drop"] == 30 and baseline.params["drop"] == 0.1
     for name in ("base_lr", "total_epochs", "warmup_epochs", "hold_epochs", "epsilon", "warmup_start_lr"):
         assert baseline.params[name] == GOOD["schedule"][name]
     assert schedules.step_baseline(GOOD, drop=0.5, epochs_per_drop=7)["schedule"]["epochs_per_drop"] == 7

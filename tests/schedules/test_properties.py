@@ -58,15 +58,33 @@ def test_continuous_at_warmup_and_hold_boundaries(doc):
         assert s.lr(hold_end) == pytest.approx(base, rel=1e-12)  # the decay starts from the peak
 
 
-MONOTONE = ("cosine", "step", "constant", "linear", "polynomial", "one_minus_sqrt", "exponential", "multistep")
-MONOTONE += ("inverse_time", "inverse_sqrt")
+MONOTONE = tuple(name for name, kind in KINDS.items() if kind.monotone)  # as each kind declares
+
+
+def test_the_catalog_declares_which_kinds_never_rise():
+    assert {"cosine", "step", "one_cycle"} <= set(MONOTONE) and not {"cyclic", "cosine_restarts"} & set(MONOTONE)
 
 
 @given(documents(kinds=MONOTONE))
-def test_decays_never_rise_after_the_hold(doc):
+def test_monotone_kinds_never_rise_after_their_peak(doc):
     s = schedules.from_config({**doc, "granularity": "step"})
     lr = s.lr(np.arange(s.boundaries[1], s.total_steps + 3))
-    assert np.all(np.diff(lr) <= 1e-14 * s.params["base_lr"])
+    lr = lr[int(np.argmax(lr)) :]  # 1cycle rises to its peak inside its decay
+    assert np.all(np.diff(lr) <= 1e-14 * s.peak_lr)
+
+
+@given(documents())
+def test_between_its_turns_a_decay_is_monotone(doc):
+    """What the chart's envelope relies on: each stretch between two turns runs one way."""
+    s = schedules.from_config({**doc, "granularity": "step"})
+    start = s.boundaries[1]
+    edges = np.unique(np.concatenate([[start], s.turning_steps(limit=s.total_steps), [s.total_steps]]))
+    lr = s.lr(np.arange(s.total_steps + 1))
+    for left, right in zip(edges[:-1], edges[1:], strict=True):
+        # a stretch runs up to the step before its closing turn, where a drop or restart may jump
+        piece = np.diff(lr[int(np.ceil(left)) : int(np.ceil(right))])
+        tolerance = 1e-12 * s.peak_lr
+        assert np.all(piece <= tolerance) or np.all(piece >= -tolerance), (left, right)
 
 
 @given(documents())

@@ -1,11 +1,22 @@
 """Chart curves: small at any length, faithful to every step's envelope and the phase boundaries."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import schedules
-from studio.curves import MAX_POINTS, curve_csv, envelope_indices, format_stats, sample, sample_many
+from schedules.stats import summarize
+from studio.curves import (
+    MAX_POINTS,
+    csv_note,
+    csv_stride,
+    curve_csv,
+    envelope_indices,
+    format_stats,
+    sample,
+    sample_many,
+)
 
 
 def doc(total_epochs, steps_per_epoch, **fields):
@@ -78,3 +89,36 @@ def test_curve_csv_has_every_step_at_full_precision():
     assert lines[0] == "step,epoch,lr" and len(lines) == 1 + 10
     step, epoch, lr = lines[3].split(",")
     assert (int(step), float(epoch)) == (2, 0.4) and float(lr) == s.lr(2)
+
+
+def test_a_billion_steps_draw_and_summarize_without_evaluating_every_step():
+    s = schedules.from_config(doc(100, 10_000_000, warmup_epochs=5, hold_epochs=10, epsilon=1e-6))
+    curve = sample(s, "cosine")
+    assert s.total_steps == 10**9 and len(curve.steps) <= MAX_POINTS
+    assert curve.stats["peak_lr"] == 0.1 and curve.stats["final_lr"] == float(s.lr(10**9 - 1))
+    assert curve.stats["steps_to_tenth_of_peak"] is not None
+    assert set(curve.stat_bounds) == {"area", "mean_lr", "share_above_half_peak"}
+    # the cosine's mean over its decay is (base + ε) / 2: inside the stated bound
+    mean = (0.05 * 50_000_000 + 0.1 * 100_000_000 + (0.1 + 1e-6) / 2 * 850_000_000) / 10**9
+    assert abs(curve.stats["mean_lr"] - mean) <= curve.stat_bounds["mean_lr"] + 1e-9
+    assert format_stats(curve.stats, curve.stat_bounds)["Mean lr"].startswith("≈ ")
+
+
+def test_exact_stats_equal_brute_force_below_the_budget():
+    s = schedules.from_config(doc(30, 1000, warmup_epochs=2, hold_epochs=3))
+    brute = summarize(s.lr(np.arange(s.total_steps)))
+    curve = sample(s, "cosine")
+    assert curve.stat_bounds == {}
+    for name, value in brute.items():
+        assert curve.stats[name] == (value if not isinstance(value, float) else pytest.approx(value, rel=1e-12))
+
+
+def test_csv_is_bounded_and_says_how_it_was_sampled():
+    s = schedules.from_config(doc(10_000, 1_000))  # 10⁷ steps in 10⁴ epochs
+    text = curve_csv(s, max_rows=1_000)
+    lines = text.splitlines()
+    assert lines[0] == f"# {csv_note(s, 1_000)}" and "the first step of every epoch" not in lines[0]
+    assert lines[1] == "step,epoch,lr" and len(lines) == 2 + 1_000
+    assert csv_stride(s, 1_000) == 10_000 and lines[3].split(",")[0] == "10000"
+    per_epoch = schedules.from_config(doc(100, 50))
+    assert csv_stride(per_epoch, 1_000) == 50 and "first step of every epoch" in csv_note(per_epoch, 1_000)

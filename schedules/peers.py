@@ -1,0 +1,170 @@
+"""The frameworks' own schedule classes that reproduce a kind exactly, and when.
+
+A :class:`Peer` is declared on its kind (``schedules.kinds.KINDS``); code export builds the class
+from ``arguments``, the README's catalog table names it, and the conformance suites run it step for
+step against the engine. No framework is imported here: a peer is a name and a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+MAX_PIECEWISE_BOUNDARIES = 1_000  # beyond this a piecewise class weighs more than the exact engine path
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A framework class equal to a kind at every step where ``arguments`` answers.
+
+    Attributes:
+      framework: "keras", "pytorch", "optax" (exported as code) or "huggingface" (conformance only).
+      name: the class or function, as imported (``keras.optimizers.schedules.CosineDecay``).
+      when: the condition in words, for the docs ("no hold, linear warm-up"); "" when always.
+      arguments: the constructor's keyword arguments for a schedule, or None where the class is not
+        exact for it; None for a documentation-only peer. For optax, the decay piece alone: code
+        export joins it after the warm-up and the hold.
+    """
+
+    framework: str
+    name: str
+    when: str = ""
+    arguments: Callable[[Any], dict[str, Any] | None] | None = None
+
+    @property
+    def short_name(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+
+# Conditions shared by several peers: the frameworks' classes start decaying at step 0.
+def plain(s) -> bool:
+    """No warm-up, no hold, per-step: where the frameworks' own classes start their decay."""
+    return s.warmup_steps == 0 and s.hold_steps == 0 and s.granularity == "step"
+
+
+def joinable(s) -> bool:
+    """A linear warm-up and a hold joined before a decay piece, per step (optax's join_schedules)."""
+    return s.get("warmup_shape") == "linear" and s.granularity == "step" and s.decay_steps > 0
+
+
+def unfloored(s) -> bool:
+    return plain(s) and s.get("epsilon") == 0
+
+
+def only_if(condition: Callable[[Any], bool], build: Callable[[Any], dict[str, Any]]):
+    """``build``'s arguments where ``condition`` holds, else None."""
+    return lambda s: build(s) if condition(s) else None
+
+
+# Keras ---------------------------------------------------------------------------------------
+def keras_cosine(s) -> dict[str, Any] | None:
+    if s.hold_steps or s.get("warmup_shape") != "linear" or s.granularity != "step" or s.decay_steps <= 0:
+        return None
+    base, eps, warmup = s.params["base_lr"], s.get("epsilon"), s.warmup_steps
+    if not warmup:
+        return {"initial_learning_rate": base, "decay_steps": s.total_steps, "alpha": eps / base}
+    return {
+        "initial_learning_rate": s.get("warmup_start_lr"),
+        "decay_steps": s.decay_steps,
+        "alpha": eps / base,
+        "warmup_target": base,
+        "warmup_steps": warmup,
+    }
+
+
+def keras_polynomial(s) -> dict[str, Any]:
+    return {
+        "initial_learning_rate": s.params["base_lr"],
+        "decay_steps": s.total_steps,
+        "end_learning_rate": s.get("epsilon"),
+        "power": s.params.get("power", 1.0),
+    }
+
+
+def keras_rate(s) -> dict[str, Any]:
+    """ExponentialDecay and InverseTimeDecay take the same arguments."""
+    return {
+        "initial_learning_rate": s.params["base_lr"],
+        "decay_steps": s.steps_of("decay_epochs"),
+        "decay_rate": s.params["decay_rate"],
+    }
+
+
+def keras_piecewise(s) -> dict[str, Any] | None:
+    """The drops as pieces: PiecewiseConstantDecay compares whole steps, so no division can land a
+    drop one step late (Keras's staircase ExponentialDecay can, inside a compiled graph). Its value
+    changes just after each boundary, hence the − 1."""
+    drops = s.turning_steps(limit=MAX_PIECEWISE_BOUNDARIES + 1)
+    if len(drops) > MAX_PIECEWISE_BOUNDARIES:
+        return None
+    return {"boundaries": [int(step) - 1 for step in drops], "values": [float(v) for v in s.lr([0, *drops])]}
+
+
+# PyTorch -------------------------------------------------------------------------------------
+def torch_cosine_restarts(s) -> dict[str, Any] | None:
+    if s.params["peak_mult"] != 1 or not float(s.params["cycle_mult"]).is_integer():
+        return None
+    return {
+        "T_0": s.steps_of("first_cycle_epochs"),
+        "T_mult": int(s.params["cycle_mult"]),
+        "eta_min": s.get("epsilon"),
+    }
+
+
+def torch_cyclic(s) -> dict[str, Any]:
+    p = s.params
+    return {
+        "base_lr": p["base_lr"],
+        "max_lr": p["max_lr"],
+        "step_size_up": s.steps_of("cycle_up_epochs"),
+        "step_size_down": s.steps_of("cycle_down_epochs"),
+        "mode": p["mode"],
+        "gamma": p["gamma"],
+        "cycle_momentum": False,
+    }
+
+
+def torch_one_cycle(s) -> dict[str, Any]:
+    p = s.params
+    return {
+        "max_lr": p["base_lr"],
+        "total_steps": s.total_steps,
+        "pct_start": p["pct_start"],
+        "anneal_strategy": p["anneal"],
+        "div_factor": p["div_factor"],
+        "final_div_factor": p["final_div_factor"],
+        "three_phase": p["three_phase"],
+        "cycle_momentum": False,
+    }
+
+
+# optax decay pieces (joined after a linear warm-up and the hold) -----------------------------
+def optax_cosine(s) -> dict[str, Any]:
+    base = s.params["base_lr"]
+    return {"init_value": base, "decay_steps": max(s.decay_steps, 1), "alpha": s.get("epsilon") / base}
+
+
+def optax_polynomial(s) -> dict[str, Any]:
+    return {
+        "init_value": s.params["base_lr"],
+        "end_value": s.get("epsilon"),
+        "power": s.params.get("power", 1.0),
+        "transition_steps": s.decay_steps,
+    }
+
+
+def optax_exponential(field: str, staircase: bool):
+    """optax.exponential_decay for smooth (exponential) or staircase (step) decay."""
+
+    def arguments(s) -> dict[str, Any]:
+        rate_name = "decay_rate" if field == "decay_epochs" else "drop"
+        return {
+            "init_value": s.params["base_lr"],
+            "transition_steps": s.steps_of(field),
+            "decay_rate": s.params[rate_name],
+            "staircase": staircase,
+            "end_value": s.get("epsilon") or None,
+        }
+
+    return arguments

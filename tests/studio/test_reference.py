@@ -1,0 +1,22 @@
+"""The README's catalog table is the registry's: a kind added or changed shows up there, or this fails."""
+
+from pathlib import Path
+
+from schedules import KINDS
+from studio.reference import CATALOG_END, CATALOG_START, catalog_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_readme_catalog_is_generated_from_the_registry():
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split(CATALOG_START)[1].split(CATALOG_END)[0].strip()
+    assert shown == catalog_markdown(), "the README's catalog is stale: run `python3 tasks.py docs`"
+
+
+def test_every_kind_and_every_peer_is_in_the_catalog():
+    table = catalog_markdown()
+    for kind in KINDS.values():
+        assert f"| `{kind.name}` |" in table
+        for peer in kind.peers:
+            assert f"`{peer.short_name}`" in table
