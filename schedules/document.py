@@ -49,35 +49,44 @@ def step_baseline(
     return {**doc, "schedule": baseline}
 
 
-def loads(text: str | bytes) -> Schedule:
-    """The schedule in a v1 JSON text (str or UTF-8 bytes, at most 1 MB).
+def read_json(text: str | bytes, what: str = "document") -> Any:
+    """The JSON value in an untrusted text (str or UTF-8 bytes, at most 1 MB), read strictly.
 
-    JSON extensions Python accepts but JSON forbids (NaN, Infinity) and duplicate keys are errors.
+    Every text a user brings goes through here (a document, a Compare set): JSON extensions Python
+    accepts but JSON forbids (NaN, Infinity), duplicate keys, lone surrogates (text no page can
+    show), numbers too long to read and deep nesting are each one ConfigError naming ``what``.
     """
     if isinstance(text, (bytes, bytearray)):
         if len(text) > MAX_TEXT_BYTES:
-            raise ConfigError("document", f"must be at most {MAX_TEXT_BYTES:,} bytes, got {len(text):,}")
+            raise ConfigError(what, f"must be at most {MAX_TEXT_BYTES:,} bytes, got {len(text):,}")
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ConfigError("document", "must be UTF-8 text") from None
+            raise ConfigError(what, "must be UTF-8 text") from None
     elif not isinstance(text, str):
-        raise ConfigError("document", f"must be text, got {show(text)}")
+        raise ConfigError(what, f"must be text, got {show(text)}")
     elif len(text) > MAX_TEXT_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        raise ConfigError("document", f"must be at most {MAX_TEXT_BYTES:,} bytes")
+        raise ConfigError(what, f"must be at most {MAX_TEXT_BYTES:,} bytes")
     try:
-        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        value = json.loads(text, parse_constant=_reject_constant(what), object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise ConfigError(
-            "document", f"is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+            what, f"is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"
         ) from None
     except RecursionError:
-        raise ConfigError("document", "is nested too deeply") from None
+        raise ConfigError(what, "is nested too deeply") from None
     except ValueError as error:  # our hooks' ConfigError, or an integer too long to convert
         if isinstance(error, ConfigError):
             raise
-        raise ConfigError("document", "holds a number too long to read") from None
-    return from_config(doc)
+        raise ConfigError(what, "holds a number too long to read") from None
+    if _has_lone_surrogate(value):
+        raise ConfigError(what, "holds text that is not valid Unicode (a lone surrogate escape such as \\ud800)")
+    return value
+
+
+def loads(text: str | bytes) -> Schedule:
+    """The schedule in a v1 JSON text (str or UTF-8 bytes, at most 1 MB), read by :func:`read_json`."""
+    return from_config(read_json(text))
 
 
 def dumps(schedule: Schedule) -> str:
@@ -85,8 +94,29 @@ def dumps(schedule: Schedule) -> str:
     return json.dumps(schedule.to_config(), indent=2, allow_nan=False) + "\n"
 
 
-def _reject_constant(name: str):
-    raise ConfigError("document", f"{name} is not a JSON number")
+def _reject_constant(what: str):
+    def reject(name: str):
+        raise ConfigError(what, f"{name} is not a JSON number")
+
+    return reject
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True if any key or text inside ``value`` holds a lone surrogate (iteratively: no recursion limit)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from schedules import ConfigError, Schedule, from_config
-from schedules.document import MAX_TEXT_BYTES
+from schedules.document import read_json
 
 MIN_SCHEDULES, MAX_SCHEDULES = 2, 6
 MAX_NAME = 60
@@ -29,17 +29,13 @@ def dump_set(items: list[Named]) -> str:
 
 
 def load_set(text: str | bytes) -> list[Named]:
-    """The named schedules in a set file; ConfigError naming the item and field for anything wrong."""
-    if len(text) > MAX_TEXT_BYTES:
-        raise ConfigError("set", f"must be at most {MAX_TEXT_BYTES:,} bytes, got {len(text):,}")
-    try:
-        data = json.loads(text, parse_constant=_reject)
-    except (ValueError, RecursionError) as error:
-        if isinstance(error, ConfigError):
-            raise
-        raise ConfigError("set", 'is not valid JSON (a list of {"name", "document"} objects)') from None
-    if not isinstance(data, list) or not MIN_SCHEDULES <= len(data) <= MAX_SCHEDULES:
-        raise ConfigError("set", f"must be a list of {MIN_SCHEDULES} to {MAX_SCHEDULES} named schedules")
+    """The named schedules in a set file, or the one schedule of an exported v1 document (named
+    "Imported"); ConfigError naming the item and field for anything wrong."""
+    data = read_json(text, "set")  # the same strict reading as a schedule document
+    if isinstance(data, dict):  # a single exported schedule
+        data = [{"name": "Imported", "document": data}]
+    if not isinstance(data, list) or not 1 <= len(data) <= MAX_SCHEDULES:
+        raise ConfigError("set", f"must be a list of 1 to {MAX_SCHEDULES} named schedules, or one schedule document")
     items, names = [], set()
     for index, entry in enumerate(data):
         if not isinstance(entry, dict) or set(entry) != {"name", "document"}:
@@ -72,10 +68,6 @@ def difference(first: Schedule, second: Schedule, points: int = 2000) -> tuple[n
     epochs = np.linspace(0.0, last, points)
     at = lambda s: s.lr(np.floor(epochs * s.steps_per_epoch))  # noqa: E731 - the step each epoch falls in
     return epochs, at(first) - at(second)
-
-
-def _reject(name: str):
-    raise ConfigError("set", f"{name} is not a JSON number")
 
 
 __all__ = ["MAX_SCHEDULES", "MIN_SCHEDULES", "Named", "difference", "dump_set", "load_set", "unique_name"]

@@ -13,6 +13,18 @@ import schedules
 from schedules import KINDS, Schedule
 from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP
 
+
+def number_text(number: float) -> str:
+    """The shortest text that reads back as exactly ``number``: 30.0 → "30", 1234567.0 → "1234567"."""
+    text = repr(float(number))
+    return text.removesuffix(".0")
+
+
+def list_text(numbers: list) -> str:
+    """[30.0, 60.0] → "30, 60": how a list field reads in its text box, every digit kept."""
+    return ", ".join(number_text(number) for number in numbers)
+
+
 DEFAULTS: dict[str, Any] = {
     "kind": "cosine",
     "base_lr": 0.01,
@@ -35,7 +47,7 @@ for _kind in KINDS.values():  # where a new design of each kind starts; a shared
 
 # Lists (multi-step milestones) are edited as text, "30, 60, 80".
 LIST_NAMES = {name for name, value in DEFAULTS.items() if isinstance(value, list)}
-DEFAULTS |= {name: ", ".join(f"{number:g}" for number in DEFAULTS[name]) for name in LIST_NAMES}
+DEFAULTS |= {name: list_text(DEFAULTS[name]) for name in LIST_NAMES}
 
 # Durations and lrs are floats in the controls: Streamlit's number inputs refuse mixed int/float.
 FLOAT_NAMES = {name for name, value in DEFAULTS.items() if isinstance(value, float)}
@@ -55,11 +67,6 @@ def log_grid(lowest_exponent: int = -8, highest_exponent: int = 0) -> list[float
 def options_with(grid: list[float], value: float) -> list[float]:
     """The grid with ``value`` added where it belongs: an imported 0.0123 stays exact."""
     return sorted(set(grid) | {value})
-
-
-def list_text(numbers: list) -> str:
-    """[30.0, 60.0] → "30, 60": how a list field reads in its text box."""
-    return ", ".join(f"{number:g}" for number in numbers)
 
 
 def parse_list(text: Any) -> Any:

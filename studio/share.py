@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from schedules import KINDS, ConfigError, Schedule, from_config, make_document
-from schedules.fields import Flag, Number, NumberList
+from schedules.fields import Flag, Number, NumberList, key_path, show
 
-MAX_PARAM_LENGTH = 200
+# Long enough for the longest value a valid document holds (100 milestones in their shortest
+# repr), short enough that a tampered link cannot make the server parse megabytes.
+MAX_PARAM_LENGTH = 3_000
 
 
 def to_query(schedule: Schedule) -> dict[str, str]:
@@ -34,18 +36,24 @@ def from_query(params: Mapping[str, Any]) -> Schedule:
     values = {key: (value[-1] if isinstance(value, list) else value) for key, value in params.items()}
     for key, value in values.items():
         if not isinstance(value, str) or len(value) > MAX_PARAM_LENGTH:
-            raise ConfigError(str(key)[:40], f"must be a short text in the link, got {len(str(value))} characters")
+            path = key_path(None, key)
+            raise ConfigError(
+                path, f"must be at most {MAX_PARAM_LENGTH:,} characters in a link, got {len(str(value)):,}"
+            )
     kind = KINDS.get(values.get("kind", ""))
     if kind is None:
         known = ", ".join(KINDS)
-        raise ConfigError("schedule.kind", f"must be one of {known}, got {values.get('kind', 'nothing')!r}")
+        rule = f"must be one of {known}, got {show(values['kind'])}" if "kind" in values else "is required"
+        raise ConfigError("schedule.kind", rule)
     rules = {field.name: field.rule for field in kind.all_fields}
     schedule = {"kind": kind.name}
     for key, text in values.items():
         if key in ("kind", "steps_per_epoch", "granularity"):
             continue
         schedule[key] = _parse(f"schedule.{key}", text, rules.get(key))
-    steps_per_epoch = _parse("steps_per_epoch", values.get("steps_per_epoch", ""), Number(ge=1, integer=True))
+    if "steps_per_epoch" not in values:
+        raise ConfigError("steps_per_epoch", "is required")
+    steps_per_epoch = _parse("steps_per_epoch", values["steps_per_epoch"], Number(ge=1, integer=True))
     return from_config(make_document(schedule, steps_per_epoch, values.get("granularity", "step")))
 
 
@@ -67,5 +75,5 @@ def _parse(path: str, text: str, rule) -> Any:
         if isinstance(rule, Number):
             return int(text) if rule.integer else float(text)
     except ValueError:
-        raise ConfigError(path, f"must be {rule.describe}, got {text[:30]!r}") from None
+        raise ConfigError(path, f"must be {rule.describe}, got {show(text)}") from None
     return text

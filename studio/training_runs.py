@@ -11,6 +11,7 @@ import collections
 import itertools
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -22,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from schedules import from_config
+from schedules import ConfigError, from_config
+from schedules.document import read_json
 from training.events import read_scalars
-from training.runs import RUN_FILE
+from training.runs import RUN_FILE, is_alive
 
 ROOT = Path(__file__).resolve().parents[1]
 FINISHED = ("completed", "stopped", "diverged", "failed")
@@ -92,6 +94,7 @@ class Job:
     status: str = "queued"  # queued → running → completed | stopped | diverged | failed
     message: str = ""
     notes: list[str] = field(default_factory=list)
+    error: str = ""  # the demo's own one-sentence error, when it refused to run
     runs: list[RunProgress] = field(default_factory=list)
     process: subprocess.Popen | None = None
     stop_requested: bool = False
@@ -117,6 +120,8 @@ class Job:
             self.runs[-1].status, self.runs[-1].message = event["status"], event["message"]
         elif kind in ("note", "error"):
             self.notes.append(event["message"])
+            if kind == "error":
+                self.error = event["message"]
 
 
 class TrainingQueue:
@@ -214,8 +219,12 @@ class TrainingQueue:
         if job.stop_requested or "stopped" in statuses:
             return "stopped", "stopped on request; what was logged is kept"
         if code == 0:
-            return "completed", f"completed {len(job.runs)} run(s)"
-        last_line = (stderr.strip().splitlines() or job.notes or ["no output"])[-1]
+            return "completed", "completed 1 run" if len(job.runs) == 1 else f"completed {len(job.runs)} runs"
+        if code < 0:  # ended by a signal nobody here sent: the system, or a user with kill
+            return "failed", f"the training process was killed (signal {-code}, {signal.Signals(-code).name})"
+        if job.error:  # the demo's own sentence, never TensorFlow's log lines
+            return "failed", job.error
+        last_line = (stderr.strip().splitlines() or ["no output"])[-1]
         return "failed", f"the training process ended with status {code}: {last_line[:300]}"
 
 
@@ -228,28 +237,65 @@ def shown_path(path: Path) -> str:
 
 
 def past_runs(root: Path, active: set[str] = frozenset()) -> list[dict[str, Any]]:
-    """Every run folder under ``root`` with its record; a run still marked running that no
-    process is training (a killed worker) is reported as incomplete."""
+    """Every run folder under ``root`` with its record, newest first.
+
+    A run marked running is "running" while a process trains it — this server's (``active``) or
+    another's sharing the folder (its heartbeat is fresh) — and "incomplete" once none does (a
+    killed worker). A record that cannot be read, or is not one of ours, is listed as "unreadable"
+    with the reason; it never stops the others from being listed.
+    """
     rows = []
     for record_path in sorted(root.glob(f"*/{RUN_FILE}"), reverse=True):
+        run = record_path.parent.name
         try:
-            record = json.loads(record_path.read_text())
-        except (OSError, ValueError):
+            record = run_record(record_path.parent)
+        except ValueError as error:
+            rows.append(
+                {"run": run, "status": "unreadable", "epochs": 0, "val_accuracy": None, "kind": "?", "note": str(error)}
+            )
             continue
-        status = record.get("status", "unknown")
-        if status == "running" and record_path.parent.name not in active:
+        status = record["status"]
+        if status == "running" and run not in active and not is_alive(record_path.parent):
             status = "incomplete"
-        history = record.get("history") or [{}]
+        history = record["history"]
+        last = history[-1] if history and isinstance(history[-1], dict) else {}
+        accuracy = last.get("val_accuracy")
         rows.append(
             {
-                "run": record_path.parent.name,
+                "run": run,
                 "status": status,
-                "epochs": len(record.get("history") or []),
-                "val_accuracy": history[-1].get("val_accuracy"),
-                "kind": record.get("schedule", {}).get("schedule", {}).get("kind", "?"),
+                "epochs": last.get("epoch", len(history)) if history else 0,
+                "val_accuracy": accuracy if isinstance(accuracy, (int, float)) else None,
+                "kind": record["schedule"]["schedule"]["kind"],
             }
         )
     return rows
+
+
+def run_record(run_dir: str | Path) -> dict[str, Any]:
+    """A run folder's ``run.json``, checked: its schedule a valid v1 document, its status and
+    history of the right types; ValueError with one sentence otherwise."""
+    try:
+        record = read_json(Path(run_dir, RUN_FILE).read_bytes(), RUN_FILE)
+    except OSError as error:
+        raise ValueError(f"{RUN_FILE} cannot be read ({error.strerror or error})") from None
+    except ConfigError as error:
+        raise ValueError(str(error)) from None
+    if not isinstance(record, dict):
+        raise ValueError(f"{RUN_FILE}: must be an object, not a run record of this studio")
+    try:
+        record["schedule"] = from_config(record.get("schedule")).to_config()
+    except ConfigError as error:
+        raise ValueError(f"{RUN_FILE}: schedule.{error}") from None
+    if not isinstance(record.get("status"), str) or not isinstance(record.get("history", []), list):
+        raise ValueError(f"{RUN_FILE}: status and history are missing or of the wrong type")
+    record.setdefault("history", [])
+    return record
+
+
+def tensorboard_command(root: Path) -> str:
+    """The command that opens the runs in TensorBoard, quoted for a shell (paths with spaces)."""
+    return shlex.join(["tensorboard", "--logdir", shown_path(root)])
 
 
 @dataclass(frozen=True)
@@ -268,11 +314,23 @@ class Readback:
 
 
 def read_back(run_dir: str | Path, rtol: float = 1e-5) -> Readback:
-    """Compare the logged ``learning_rate`` of a run with its schedule's ``lr()`` at every step."""
-    record = json.loads(Path(run_dir, RUN_FILE).read_text())
-    schedule = from_config(record["schedule"])
+    """Compare the logged ``learning_rate`` of a run with its schedule's ``lr()`` at every step.
+
+    Raises ValueError with one sentence when the run's record cannot be read."""
+    schedule = from_config(run_record(run_dir)["schedule"])
     steps, logged = read_scalars(run_dir)
     designed = schedule.lr(steps)
     scale = max(schedule.peak_lr, schedule.get("warmup_start_lr"))
     off = np.abs(logged - designed) > rtol * np.maximum(np.abs(designed), 1e-3 * scale)
     return Readback(schedule.steps_per_epoch, steps, logged, designed, steps[off])
+
+
+def readback_summary(readback: Readback) -> str:
+    """One sentence on how the logged learning rate compares with the design, right for 0 and 1."""
+    logged, off = readback.steps.size, readback.mismatched.size
+    if logged == 0:
+        return "No learning rate was logged for this run yet."
+    steps = "step" if logged == 1 else f"{logged:,} steps"
+    if off == 0:
+        return f"The logged learning rate equals the design at {'the one' if logged == 1 else 'all'} {steps}."
+    return f"The logged learning rate differs from the design at {off:,} of {steps}, marked in red."

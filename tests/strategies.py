@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import schedules
 from schedules import COMMON_FIELDS, KINDS, ConfigError
-from schedules.fields import SMALLEST, Choice, Flag, Number, NumberList
+from schedules.fields import LARGEST, SMALLEST, Choice, Flag, Number, NumberList
 
 lrs = st.floats(1e-6, 10.0, allow_nan=False)
 
@@ -76,6 +76,33 @@ def documents(draw, kinds=tuple(KINDS), max_steps: int = 20_000) -> dict:
     except ConfigError as error:  # 1cycle's rise must span a step: too short a schedule for it
         assume(error.field != "schedule.pct_start")
         raise
+    return doc
+
+
+def extreme_number(rule: Number):
+    """Valid values of a number rule at and near its edges and the format's: 1e-30, 1e30, bounds."""
+    low = max(rule.ge if rule.ge is not None else rule.gt if rule.gt is not None else SMALLEST, SMALLEST)
+    high = min(rule.le if rule.le is not None else LARGEST, LARGEST)
+    edges = [value for value in (low, high, SMALLEST, LARGEST, 1.0, 1e-12, 1e12) if low <= value <= high]
+    return st.one_of(st.sampled_from(edges), st.floats(low, high, allow_nan=False))
+
+
+@st.composite
+def extreme_documents(draw) -> dict:
+    """A valid document with some numbers pushed to the extremes the format allows: the lrs and
+    factors anywhere in [1e-30, 1e30] within their rules, up to 10⁹ steps."""
+    doc = draw(documents())
+    schedule = doc["schedule"]
+    kind = KINDS[schedule["kind"]]
+    for field in kind.all_fields:
+        if isinstance(field.rule, Number) and not field.duration and draw(st.booleans()):
+            schedule[field.name] = draw(extreme_number(field.rule))
+    if draw(st.booleans()):  # long: up to 10⁹ steps
+        doc["steps_per_epoch"] = draw(st.integers(1, 10**9 // max(1, math.ceil(schedule["total_epochs"]))))
+    try:
+        schedules.from_config(doc)
+    except ConfigError:
+        assume(False)
     return doc
 
 

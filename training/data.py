@@ -5,6 +5,7 @@ The digits are scikit-learn's bundled 8×8 images; the spirals are generated.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,3 +48,8 @@ def two_spirals(points_per_class: int, rng: np.random.Generator) -> np.ndarray:
     arm = np.stack([angle * np.cos(angle), angle * np.sin(angle)], axis=1) / (3 * np.pi)
     both = np.concatenate([arm, -arm]) + rng.normal(0, 0.02, (2 * points_per_class, 2))
     return both.astype("float32")
+
+
+def steps_per_epoch(dataset: Dataset, batch_size: int) -> int:
+    """Optimizer steps in one epoch: every example once, the last batch partial."""
+    return math.ceil(len(dataset.x_train) / batch_size)

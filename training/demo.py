@@ -23,6 +23,7 @@ from pathlib import Path
 
 from schedules import ConfigError, Schedule, from_config, loads, step_baseline
 from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP
+from training import data, runs
 from training.options import DATASETS, OPTIMIZERS, RunOptions
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
@@ -60,8 +61,10 @@ class Reporter:
         self.as_json = as_json
 
     def say(self, event: str, text: str, **fields) -> None:
-        line = json.dumps({"event": event, "message": text, **fields}, default=str) if self.as_json else text
-        print(line, flush=True)
+        if self.as_json:
+            print(json.dumps({"event": event, "message": text, **fields}, default=str), flush=True)
+        else:  # errors where a shell user expects them
+            print(text, file=sys.stderr if event == "error" else sys.stdout, flush=True)
 
     def epoch(self, run: str, total_epochs: int, row: dict) -> None:
         shown = {key: value for key, value in row.items() if key not in ("epoch", "learning_rate")}
@@ -113,10 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         todo = read_runs(args)
         options, file_steps = run_options(args, todo[0][1]), todo[0][1].steps_per_epoch
-        from training import data, session  # noqa: PLC0415 - TensorFlow starts here, after the checks
-
         dataset = data.load_dataset(options.dataset, options.seed)
-        real_steps = session.steps_per_epoch(dataset, options.batch_size)
+        real_steps = data.steps_per_epoch(dataset, options.batch_size)
         todo = at_run_steps(todo, real_steps)
     except UsageError as error:
         report.say("error", str(error))
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def train_each(todo, options: RunOptions, dataset, logdir: Path, report: Reporter, stop: threading.Event) -> int:
     """Train each run in turn from the same initial weights; exit status 1 if any diverged."""
-    from training import runs, session  # noqa: PLC0415
+    from training import session  # noqa: PLC0415 - TensorFlow starts here, after every check
 
     exit_code, start_weights = 0, None
     for label, schedule in todo:

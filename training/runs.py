@@ -9,6 +9,8 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,39 @@ from schedules import Schedule
 from training.options import RunOptions
 
 RUN_FILE = "run.json"  # a run folder's record: schedule, options, status, per-epoch history
+HEARTBEAT_FILE = "heartbeat"  # touched every HEARTBEAT_SECONDS while a process trains the run
+HEARTBEAT_SECONDS = 5.0
+
+
+class Heartbeat:
+    """Touch ``run_dir/heartbeat`` every few seconds from a background thread until stopped, so
+    any process reading the runs folder (another server sharing it) can tell a live run from one
+    whose process died."""
+
+    def __init__(self, run_dir: Path, seconds: float = HEARTBEAT_SECONDS):
+        self.path = Path(run_dir) / HEARTBEAT_FILE
+        self._stopped = threading.Event()
+        self.path.touch()
+        self._thread = threading.Thread(target=self._beat, args=(seconds,), name="run-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _beat(self, seconds: float) -> None:
+        while not self._stopped.wait(seconds):
+            self.path.touch()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+        self.path.unlink(missing_ok=True)
+
+
+def is_alive(run_dir: Path, now: float | None = None, seconds: float = HEARTBEAT_SECONDS) -> bool:
+    """True while the run's heartbeat is fresher than three beats."""
+    try:
+        age = (time.time() if now is None else now) - (Path(run_dir) / HEARTBEAT_FILE).stat().st_mtime
+    except OSError:
+        return False
+    return age < 3 * seconds
 
 
 @dataclass

@@ -18,9 +18,9 @@ import numpy as np  # noqa: E402
 
 from frameworks.keras_callbacks import LearningRateLogger, current_lr, current_step  # noqa: E402
 from schedules import Schedule, from_config  # noqa: E402
-from training.data import Dataset, load_dataset  # noqa: E402
+from training.data import Dataset, load_dataset, steps_per_epoch  # noqa: E402
 from training.options import RunOptions  # noqa: E402
-from training.runs import RunResult, weights_digest, write_run_file  # noqa: E402
+from training.runs import Heartbeat, RunResult, weights_digest, write_run_file  # noqa: E402
 
 
 def build_model(dataset: Dataset) -> keras.Model:
@@ -41,10 +41,6 @@ def make_optimizer(name: str, learning_rate) -> keras.optimizers.Optimizer:
     if name == "adam":
         return keras.optimizers.Adam(learning_rate)
     return keras.optimizers.AdamW(learning_rate)
-
-
-def steps_per_epoch(dataset: Dataset, batch_size: int) -> int:
-    return math.ceil(len(dataset.x_train) / batch_size)
 
 
 def rebase(schedule: Schedule, real_steps_per_epoch: int) -> Schedule:
@@ -82,7 +78,10 @@ class _Progress(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
-        row = {"epoch": epoch + 1, **{key: finite_or_none(value) for key, value in (logs or {}).items()}}
+        # A run stopped mid-epoch records how far it got (19.02 epochs), not the epoch it was in.
+        done = current_step(self.model.optimizer) / self.result.steps_per_epoch
+        row = {"epoch": epoch + 1 if done >= epoch + 1 else round(done, 2)}
+        row |= {key: finite_or_none(value) for key, value in (logs or {}).items()}
         row["learning_rate"] = current_lr(self.model.optimizer)
         self.result.history.append(row)
         self.on_epoch(row)
@@ -121,6 +120,7 @@ def train(
         LearningRateLogger(run_dir),
         keras.callbacks.TensorBoard(log_dir=str(run_dir), write_graph=False, profile_batch=0),
     ]
+    heartbeat = Heartbeat(run_dir)  # other servers sharing the runs folder see the run is alive
     try:
         model.fit(
             dataset.x_train,
@@ -135,6 +135,7 @@ def train(
         result.status, result.message = "failed", f"{type(error).__name__}: {error}"
         raise
     finally:
+        heartbeat.stop()
         if result.status == "running":
             result.status = "completed"
         write_run_file(result, schedule, options)

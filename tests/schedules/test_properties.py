@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import schedules
 from schedules import KINDS, ConfigError
-from tests.strategies import broken_documents, documents
+from tests.strategies import broken_documents, documents, extreme_documents
 
 
 def steps_of(s, extra=5):
@@ -112,3 +112,24 @@ def test_broken_documents_raise_configerror_and_nothing_else(doc):
 def test_random_texts_raise_configerror_and_nothing_else(text):
     with contextlib.suppress(ConfigError):
         schedules.loads(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(extreme_documents(), st.lists(st.floats(0, 1), max_size=50))
+def test_extreme_but_valid_documents_give_a_finite_lr_within_what_they_name(doc, fractions):
+    """Every valid document: lr finite, ≥ 0 and never above the largest lr it names, at its phase
+    boundaries, its turns (up to a thousand) and steps anywhere up to 10⁹."""
+    s = schedules.from_config(doc)
+    warmup_end, hold_end = s.boundaries
+    steps = np.concatenate(
+        [
+            [0, 1, warmup_end - 1, warmup_end, hold_end - 1, hold_end, s.total_steps - 1, s.total_steps],
+            np.floor(s.turning_steps(limit=1000)) - 1,
+            np.ceil(s.turning_steps(limit=1000)),
+            np.floor(np.array(fractions) * s.total_steps),
+        ]
+    )
+    lr = s.lr(np.clip(steps, 0, None))
+    named = max(s.peak_lr, s.get("warmup_start_lr"), s.params["base_lr"])
+    assert np.all(np.isfinite(lr)) and np.all(lr >= 0)
+    assert np.all(lr <= named * (1 + 1e-12))

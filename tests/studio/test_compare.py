@@ -24,8 +24,11 @@ def test_a_set_round_trips():
     ("text", "message"),
     [
         ("not json", "set: is not valid JSON"),
-        (json.dumps([{"name": "a", "document": PRESETS["1cycle"]}]), "set: must be a list of 2 to 6"),
-        (json.dumps([{"name": "a", "document": PRESETS["1cycle"]}] * 7), "set: must be a list of 2 to 6"),
+        ("[]", "set: must be a list of 1 to 6"),
+        (json.dumps([{"name": "a", "document": PRESETS["1cycle"]}] * 7), "set: must be a list of 1 to 6"),
+        ('[{"name": "a", "name": "b", "document": {}}]', "name: 'name' appears twice in one object"),
+        ('[{"name": "\\ud800", "document": {}}]', "set: holds text that is not valid Unicode"),
+        ("[" * 100_000 + "]" * 100_000, "set: is nested too deeply"),
         (json.dumps([{"name": "a", "document": PRESETS["1cycle"]}] * 2), "[1].name: 'a' is already the name"),
         (
             json.dumps([{"name": "a", "document": PRESETS["1cycle"]}, {"name": "b"}]),
@@ -56,6 +59,11 @@ def test_difference_on_a_common_epoch_grid():
     assert epochs[0] == 0 and epochs[-1] == 30 and np.all(diff == 0)
     _, diff = compare.difference(preset("Keras CosineDecay with warm-up"), preset("1cycle"))
     assert np.any(diff != 0)
+
+
+def test_a_single_exported_schedule_loads_as_a_set_of_one():
+    (item,) = compare.load_set(json.dumps(PRESETS["1cycle"]))
+    assert item.name == "Imported" and item.schedule == preset("1cycle")
 
 
 def test_unique_names():

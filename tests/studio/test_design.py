@@ -3,10 +3,12 @@
 import json
 
 import pytest
+from hypothesis import given, settings
 
 import schedules
 from schedules import ConfigError
 from studio import design
+from tests.strategies import extreme_documents
 
 EXAMPLE = {
     "format": "lr-schedule",
@@ -67,3 +69,21 @@ def test_log_grid_keeps_imported_values_exact():
     options = design.options_with(design.log_grid(-3, 0), 0.0123)
     assert 0.0123 in options and options == sorted(options)
     assert design.log_grid(-2, -1) == [0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.1]
+
+
+@given(extreme_documents())
+@settings(max_examples=300, deadline=None)
+def test_every_valid_document_survives_the_controls_exactly(doc):
+    s = schedules.from_config(doc)
+    values = design.DEFAULTS | design.controls(s)
+    assert schedules.from_config(design.document(values)).to_config() == s.to_config()
+
+
+def test_milestones_keep_every_digit():
+    doc = schedules.make_document(
+        {"kind": "multistep", "base_lr": 0.1, "total_epochs": 2.0, "milestones_epochs": [1.234567], "gamma": 0.5},
+        1_000_000,
+    )
+    values = design.controls(schedules.from_config(doc))
+    assert values["milestones_epochs"] == "1.234567"
+    assert design.document(design.DEFAULTS | values)["schedule"]["milestones_epochs"] == [1.234567]

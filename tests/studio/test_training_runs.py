@@ -1,9 +1,26 @@
 """The training queue's bookkeeping, without training: events, outcomes, past runs, read-back."""
 
 import json
+import os
+import time
+
+import numpy as np
+import pytest
 
 from studio import design
-from studio.training_runs import Job, TrainRequest, check_writable, past_runs, shown_path
+from studio.training_runs import (
+    Job,
+    Readback,
+    TrainingQueue,
+    TrainRequest,
+    check_writable,
+    past_runs,
+    read_back,
+    readback_summary,
+    shown_path,
+    tensorboard_command,
+)
+from training.runs import Heartbeat, is_alive
 
 DOC = design.document(design.DEFAULTS)
 
@@ -40,7 +57,54 @@ def test_a_run_left_running_by_a_dead_process_is_incomplete(tmp_path):
     (tmp_path / "4-broken").mkdir()
     (tmp_path / "4-broken" / "run.json").write_text("{cut sho")
     rows = {row["run"]: row["status"] for row in past_runs(tmp_path, active={"2-cosine"})}
-    assert rows == {"1-cosine": "incomplete", "2-cosine": "running", "3-step": "completed"}
+    assert rows == {"1-cosine": "incomplete", "2-cosine": "running", "3-step": "completed", "4-broken": "unreadable"}
+
+
+def test_a_run_another_server_is_training_shows_as_running_until_its_heartbeat_stops(tmp_path):
+    (tmp_path / "1-cosine").mkdir()
+    (tmp_path / "1-cosine" / "run.json").write_text(json.dumps({"status": "running", "history": [], "schedule": DOC}))
+    beat = Heartbeat(tmp_path / "1-cosine", seconds=60)
+    assert past_runs(tmp_path)[0]["status"] == "running"  # not ours, but its heartbeat is fresh
+    beat.stop()
+    assert past_runs(tmp_path)[0]["status"] == "incomplete"
+    (tmp_path / "1-cosine" / "heartbeat").touch()
+    old = time.time() - 60
+    os.utime(tmp_path / "1-cosine" / "heartbeat", (old, old))
+    assert not is_alive(tmp_path / "1-cosine")
+
+
+@pytest.mark.parametrize(
+    "record", ["null", "[]", '{"schedule": null}', '{"status": 1, "schedule": {}}', '"text"', "\xff", "{}"]
+)
+def test_foreign_run_records_are_listed_as_unreadable_and_never_break_the_list(tmp_path, record):
+    (tmp_path / "1-x").mkdir()
+    (tmp_path / "1-x" / "run.json").write_bytes(record.encode("latin-1"))
+    (row,) = past_runs(tmp_path)
+    assert row["status"] == "unreadable" and row["note"].startswith("run.json")
+    with pytest.raises(ValueError, match="^run.json"):
+        read_back(tmp_path / "1-x")
+
+
+def test_a_killed_worker_is_named_by_its_signal():
+    job = Job(1, TrainRequest(DOC, epochs=2))
+    assert TrainingQueue._outcome(job, -9, "W0000 some TensorFlow log line") == (
+        "failed",
+        "the training process was killed (signal 9, SIGKILL)",
+    )
+    job.handle({"event": "error", "message": "invalid config: schedule.x: y"})
+    assert TrainingQueue._outcome(job, 2, "Traceback …") == ("failed", "invalid config: schedule.x: y")
+
+
+def test_commands_shown_are_shell_quoted(tmp_path):
+    assert tensorboard_command(tmp_path / "my runs") == f"tensorboard --logdir '{tmp_path / 'my runs'}'"
+
+
+def test_readback_wording_holds_for_zero_and_one():
+    empty = np.array([], dtype=np.int64)
+    one = np.array([0])
+    assert readback_summary(Readback(10, empty, empty, empty, empty)) == "No learning rate was logged for this run yet."
+    assert readback_summary(Readback(10, one, one, one, empty)).endswith("at the one step.")
+    assert "at 1 of 2 steps" in readback_summary(Readback(10, np.arange(2), one, one, one))
 
 
 def test_check_writable(tmp_path):

@@ -103,13 +103,25 @@ def test_divergence_stops_with_a_message_and_keeps_the_logs(tmp_path):
     [
         ({**DOC, "version": 3}, "invalid config: version: must be 1, got 3"),
         ("{not json", "invalid config: document: is not valid JSON"),
+        (  # valid at 100 steps per epoch, but 0.01 epochs spans no step at the run's 45
+            {**DOC, "schedule": {**DOC["schedule"], "warmup_epochs": 0.01}},
+            "invalid config at the run's 45 steps per epoch: schedule.warmup_epochs: 0.01 epochs is shorter",
+        ),
     ],
 )
 def test_invalid_config_exits_2_with_the_sentence(tmp_path, doc, message):
     result, _ = demo(tmp_path, doc=doc)
     assert result.returncode == 2
-    assert message in result.stdout
+    assert result.stderr.strip() == message or result.stderr.strip().startswith(message)
     assert "Traceback" not in result.stderr and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("epochs", ["0", "-3", "10001"])
+def test_out_of_range_epochs_are_refused_not_replaced(tmp_path, epochs):
+    result, _ = demo(tmp_path, "--epochs", epochs)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("invalid argument: epochs: must be an integer in [1, 10000]")
+    assert not (tmp_path / "runs").exists()
 
 
 def test_a_killed_run_leaves_readable_logs_and_reads_as_incomplete(tmp_path):
