@@ -16,7 +16,7 @@ import numpy as np
 from schedules.envelope import buckets
 
 EXACT_STEPS = 2_000_000  # about 50 ms of evaluation: a designer rerun stays interactive
-CHUNK = 1_000_000  # steps evaluated at once: 8 MB
+CHUNK = 250_000  # steps evaluated at once: 2 MB an array
 BUCKETS = 4_000
 
 STAT_LABELS = {
