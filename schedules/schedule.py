@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from schedules.budget import read_run
 from schedules.errors import ConfigError
 from schedules.fields import Choice, Number, key_path, show
 from schedules.kinds import KINDS, Kind, whole_periods
@@ -17,7 +18,7 @@ from schedules.phases import cosine_warmup, hold, join, linear_warmup
 FORMAT = "lr-schedule"
 VERSION = 1
 HEADER = {"format": FORMAT, "version": VERSION}  # what every v1 document starts with
-DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule")
+DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule", "run")
 MAX_TOTAL_STEPS = 10**9
 GRANULARITIES = ("step", "epoch")
 
@@ -63,6 +64,8 @@ class Schedule:
       schedule: the document's ``schedule`` object: ``kind`` plus the common and kind fields.
       steps_per_epoch: optimizer steps in one epoch (integer ≥ 1).
       granularity: "step" or "epoch".
+      run: optionally, the run's data and batch (``schedules.budget``); steps_per_epoch must be
+        the one it implies.
 
     Raises:
       ConfigError: for any invalid argument, naming the field and the rule.
@@ -73,9 +76,10 @@ class Schedule:
     [0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
     """
 
-    def __init__(self, schedule: Mapping[str, Any], steps_per_epoch: int, granularity: str = "step"):
+    def __init__(self, schedule: Mapping[str, Any], steps_per_epoch: int, granularity: str = "step", run: Any = None):
         self.steps_per_epoch = STEPS_PER_EPOCH("steps_per_epoch", steps_per_epoch)
         self.granularity = GRANULARITY("granularity", granularity)
+        self.run = None if run is None else read_run(run, self.steps_per_epoch)
         self.kind, self.params = _check_schedule(schedule)
         self._steps = _durations_in_steps(self.kind, self.params, self.steps_per_epoch)
         for check in self.kind.checks:  # rules that tie fields together, in epochs and in steps
@@ -213,7 +217,7 @@ class Schedule:
             if required not in doc:
                 raise ConfigError(required, "is required")
         try:
-            return cls(doc["schedule"], doc["steps_per_epoch"], doc.get("granularity", "step"))
+            return cls(doc["schedule"], doc["steps_per_epoch"], doc.get("granularity", "step"), doc.get("run"))
         except (ArithmeticError, RecursionError) as error:  # belt and braces: a number no rule foresaw
             raise ConfigError("schedule", f"cannot be evaluated ({type(error).__name__})") from None
 
@@ -225,7 +229,7 @@ class Schedule:
             "steps_per_epoch": self.steps_per_epoch,
             "granularity": self.granularity,
             "schedule": {"kind": self.kind.name, **self.params},
-        }
+        } | ({} if self.run is None else {"run": self.run.to_config()})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Schedule) and self.to_config() == other.to_config()

@@ -11,7 +11,19 @@ from typing import Any
 
 import schedules
 from schedules import KINDS, Schedule
+from schedules.budget import Run
 from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP
+
+RUN_PREFIX = "run_"
+RUN_START = {  # CIFAR-10 at batch 128 on one device: 390 steps per epoch
+    "dataset_size": 50_000,
+    "unit": "samples",
+    "sequence_length": 1,
+    "micro_batch": 128,
+    "gradient_accumulation": 1,
+    "devices": 1,
+    "drop_last": True,
+}
 
 
 def number_text(number: float) -> str:
@@ -40,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     "baseline_epochs_per_drop": BASELINE_EPOCHS_PER_DROP,
     "log_scale": False,
     "overlay": False,
+    # The optional run section: steps per epoch from the data and the batch (schedules.budget).
+    "run_enabled": False,
+    **{RUN_PREFIX + name: value for name, value in RUN_START.items()},
 }
 for _kind in KINDS.values():  # where a new design of each kind starts; a shared name keeps its first
     for _field in _kind.fields:
@@ -81,13 +96,27 @@ def parse_list(text: Any) -> Any:
 
 
 def document(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The v1 document of the designed schedule: the fields its kind takes, nothing else."""
+    """The v1 document of the designed schedule: the fields its kind takes, nothing else; with the
+    run section on, its run and the steps per epoch it implies."""
     kind = KINDS[values["kind"]]
     fields = {
         field.name: parse_list(values[field.name]) if field.name in LIST_NAMES else values[field.name]
         for field in kind.all_fields
     }
-    return schedules.make_document({"kind": kind.name} | fields, values["steps_per_epoch"], values["granularity"])
+    if not values.get("run_enabled"):
+        return schedules.make_document({"kind": kind.name} | fields, values["steps_per_epoch"], values["granularity"])
+    run = {name: values[RUN_PREFIX + name] for name in RUN_START}
+    if run["unit"] == "samples":
+        run.pop("sequence_length")  # the format takes it only for tokens
+    steps_per_epoch = run_of(values).steps_per_epoch
+    doc = schedules.make_document({"kind": kind.name} | fields, steps_per_epoch, values["granularity"])
+    return doc | {"run": run}
+
+
+def run_of(values: Mapping[str, Any]) -> Run:
+    """The run the controls describe (not yet validated: the document's rules do that)."""
+    run = {name: values[RUN_PREFIX + name] for name in RUN_START}
+    return Run(**run)
 
 
 def baseline_document(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,6 +129,8 @@ def controls(schedule: Schedule) -> dict[str, Any]:
     config = schedule.to_config()
     values = {"steps_per_epoch": config["steps_per_epoch"], "granularity": config["granularity"]}
     values |= config["schedule"]
+    values["run_enabled"] = "run" in config
+    values |= {RUN_PREFIX + name: value for name, value in config.get("run", {}).items()}
     return {
         name: list_text(value) if name in LIST_NAMES else float(value) if name in FLOAT_NAMES else value
         for name, value in values.items()

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from schedules import KINDS, ConfigError, Schedule, from_config, make_document
+from schedules.budget import RUN_FIELDS
 from schedules.fields import Flag, Number, NumberList, key_path, show
 
 # Long enough for the longest value a valid document holds (100 milestones in their shortest
 # repr), short enough that a tampered link cannot make the server parse megabytes.
 MAX_PARAM_LENGTH = 3_000
+RUN_PREFIX = "run_"  # the document's optional run object, one parameter per field
 
 
 def to_query(schedule: Schedule) -> dict[str, str]:
@@ -28,6 +30,8 @@ def to_query(schedule: Schedule) -> dict[str, str]:
             params[name] = _text(value)
     params["steps_per_epoch"] = str(config["steps_per_epoch"])
     params["granularity"] = config["granularity"]
+    for name, value in config.get("run", {}).items():
+        params[RUN_PREFIX + name] = _text(value)
     return params
 
 
@@ -47,14 +51,21 @@ def from_query(params: Mapping[str, Any]) -> Schedule:
         raise ConfigError("schedule.kind", rule)
     rules = {field.name: field.rule for field in kind.all_fields}
     schedule = {"kind": kind.name}
+    run_rules = {field.name: field.rule for field in RUN_FIELDS}
+    run = {}
     for key, text in values.items():
         if key in ("kind", "steps_per_epoch", "granularity"):
             continue
-        schedule[key] = _parse(f"schedule.{key}", text, rules.get(key))
+        if key.startswith(RUN_PREFIX):
+            name = key.removeprefix(RUN_PREFIX)
+            run[name] = _parse(f"run.{name}", text, run_rules.get(name))
+        else:
+            schedule[key] = _parse(f"schedule.{key}", text, rules.get(key))
     if "steps_per_epoch" not in values:
         raise ConfigError("steps_per_epoch", "is required")
     steps_per_epoch = _parse("steps_per_epoch", values["steps_per_epoch"], Number(ge=1, integer=True))
-    return from_config(make_document(schedule, steps_per_epoch, values.get("granularity", "step")))
+    doc = make_document(schedule, steps_per_epoch, values.get("granularity", "step"))
+    return from_config(doc | {"run": run} if run else doc)
 
 
 def _text(value: Any) -> str:

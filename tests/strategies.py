@@ -99,6 +99,10 @@ def extreme_documents(draw) -> dict:
             schedule[field.name] = draw(extreme_number(field.rule))
     if draw(st.booleans()):  # long: up to 10⁹ steps
         doc["steps_per_epoch"] = draw(st.integers(1, 10**9 // max(1, math.ceil(schedule["total_epochs"]))))
+    if draw(st.booleans()):  # planned in samples: the run that gives these steps per epoch
+        batch = draw(st.integers(1, 1000))
+        rest = draw(st.integers(0, batch - 1))
+        doc["run"] = {"dataset_size": doc["steps_per_epoch"] * batch + rest, "micro_batch": batch}
     try:
         schedules.from_config(doc)
     except ConfigError:
