@@ -1,10 +1,10 @@
 """Copy-ready code for a schedule in Keras, PyTorch or optax.
 
 A framework's own class wherever one is exactly equivalent over the schedule's steps — the peers
-each kind declares (``schedules.peers``) — otherwise the project's exact adapters:
-``Schedule.to_keras()``, a ``LambdaLR`` over ``Schedule.lr`` (PyTorch) or a lookup table of
-``Schedule.lr`` (optax). Snippets bind ``lr_schedule`` (Keras), ``scheduler`` (PyTorch, with
-``optimizer`` in scope) and ``schedule`` (optax).
+each kind declares (``schedules.peers``) — otherwise the engine through its adapters:
+``Schedule.to_keras()``, ``Schedule.to_torch(optimizer)`` or ``Schedule.to_optax()``. Snippets bind
+``lr_schedule`` (Keras), ``scheduler`` (PyTorch, with ``optimizer`` in scope) and ``schedule``
+(optax), start with the one install line they need, and stay small whatever the schedule's length.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from schedules import Schedule, dumps
 from schedules.peers import Peer, joinable
 
 FRAMEWORKS = ("keras", "pytorch", "optax")
-MAX_TABLE_STEPS = 10_000_000  # an optax lookup table beyond this would weigh more than 80 MB
+# The one install line each snippet needs: the framework alone for its own classes, the engine
+# with that framework's extra otherwise.
+NATIVE_INSTALL = {"keras": "keras tensorflow", "pytorch": "torch", "optax": "optax"}
+ENGINE_INSTALL = {"keras": "keras", "pytorch": "torch", "optax": "optax"}
 
 
 def to_code(schedule: Schedule, framework: str) -> str:
@@ -23,7 +26,11 @@ def to_code(schedule: Schedule, framework: str) -> str:
     if framework not in FRAMEWORKS:
         raise ValueError(f"framework: must be one of {', '.join(FRAMEWORKS)}, got {framework!r}")
     exporter = {"keras": keras_code, "pytorch": pytorch_code, "optax": optax_code}[framework]
-    return exporter(schedule, native_peer(schedule, framework))
+    native = native_peer(schedule, framework)
+    if framework == "optax" and not joinable(schedule):
+        native = None  # optax's pieces start at step 0: the join needs a linear warm-up, per step
+    package = NATIVE_INSTALL[framework] if native else f'"lr-schedule-studio[{ENGINE_INSTALL[framework]}]"'
+    return f"# pip install {package}\n" + exporter(schedule, native)
 
 
 def native_peer(schedule: Schedule, framework: str) -> tuple[Peer, dict[str, Any]] | None:
@@ -59,46 +66,35 @@ def keras_code(schedule: Schedule, native) -> str:
 
 
 def pytorch_code(schedule: Schedule, native) -> str:
-    base = schedule.params["base_lr"]
     if native is None:
         return (
-            "import schedules\nfrom torch.optim.lr_scheduler import LambdaLR\n\n"
-            f"_schedule = {_document(schedule)}\n"
-            f'for group in optimizer.param_groups:\n    group["lr"] = {base!r}  # LambdaLR scales this lr\n'
-            f"scheduler = LambdaLR(optimizer, lambda step: float(_schedule.lr(step)) / {base!r})"
+            f"import schedules\n\nscheduler = {_document(schedule)}.to_torch(optimizer)"
             "  # scheduler.step() after each optimizer.step()\n"
         )
     peer, arguments = native
     module, name = peer.name.rsplit(".", 1)
     return (
         f"from {module} import {name}\n\n"
-        f'for group in optimizer.param_groups:\n    group["lr"] = {base!r}\n'
+        f'for group in optimizer.param_groups:\n    group["lr"] = {schedule.params["base_lr"]!r}\n'
         f"scheduler = {call(name, arguments, first='optimizer')}  # scheduler.step() after each optimizer.step()\n"
     )
 
 
 def optax_code(schedule: Schedule, native) -> str:
     """The kind's optax decay piece joined after a linear warm-up and the hold, like
-    ``optax.warmup_cosine_decay_schedule``; else an exact lookup table."""
-    if native is not None and joinable(schedule):
-        peer, arguments = native
-        base, warmup, hold_end = schedule.params["base_lr"], schedule.warmup_steps, schedule.boundaries[1]
-        pieces = [
-            call(
-                "optax.linear_schedule",
-                {"init_value": schedule.get("warmup_start_lr"), "end_value": base, "transition_steps": max(warmup, 1)},
-            ),
-            call("optax.constant_schedule", {"value": base}),
-            call(peer.name, arguments),
-        ]
-        joined = "".join("        " + piece.replace("\n", "\n        ") + ",\n" for piece in pieces)
-        boundaries = f"boundaries=[{warmup}, {hold_end}]"
-        return f"import optax\n\nschedule = optax.join_schedules(\n    [\n{joined}    ],\n    {boundaries},\n)\n"
-    total = schedule.total_steps
-    if total > MAX_TABLE_STEPS:
-        raise ValueError(f"an optax lookup table of {total:,} steps is too large; at most {MAX_TABLE_STEPS:,}")
-    return (
-        "import jax.numpy as jnp\nimport numpy as np\nimport schedules\n\n"
-        f"_table = jnp.asarray(\n    {_document(schedule)}.lr(np.arange({total + 1}))\n)\n"
-        f"schedule = lambda step: _table[jnp.clip(step, 0, {total})]  # exact at every step, jit-friendly\n"
-    )
+    ``optax.warmup_cosine_decay_schedule``; else the engine's formula in jax.numpy."""
+    if native is None:
+        return f"import schedules\n\nschedule = {_document(schedule)}.to_optax()  # jit-compatible\n"
+    peer, arguments = native
+    base, warmup, hold_end = schedule.params["base_lr"], schedule.warmup_steps, schedule.boundaries[1]
+    pieces = [
+        call(
+            "optax.linear_schedule",
+            {"init_value": schedule.get("warmup_start_lr"), "end_value": base, "transition_steps": max(warmup, 1)},
+        ),
+        call("optax.constant_schedule", {"value": base}),
+        call(peer.name, arguments),
+    ]
+    joined = "".join("        " + piece.replace("\n", "\n        ") + ",\n" for piece in pieces)
+    boundaries = f"boundaries=[{warmup}, {hold_end}]"
+    return f"import optax\n\nschedule = optax.join_schedules(\n    [\n{joined}    ],\n    {boundaries},\n)\n"

@@ -109,3 +109,27 @@ def test_every_preset_exports_to_every_framework(name):
 def test_unknown_framework():
     with pytest.raises(ValueError, match="framework: must be one of keras, pytorch, optax"):
         preset("1cycle").to_code("mxnet")
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_snippet_starts_with_the_one_install_line_it_needs(name):
+    for framework in FRAMEWORKS:
+        first, *rest = preset(name).to_code(framework).splitlines()
+        engine = "import schedules" in rest
+        expected = f'"lr-schedule-studio[{ {"pytorch": "torch"}.get(framework, framework) }]"' if engine else None
+        assert first.startswith("# pip install ")
+        if engine:
+            assert first == f"# pip install {expected}"
+        else:
+            assert "lr-schedule-studio" not in first
+
+
+def test_snippets_stay_small_whatever_the_schedule():
+    """10⁹ steps, a drop every step: no piecewise class with a billion boundaries, no table."""
+    doc = schedules.make_document(
+        {"kind": "step", "base_lr": 0.1, "total_epochs": 100, "drop": 0.999999, "epochs_per_drop": 1e-7}, 10**7
+    )
+    s = schedules.from_config(doc)
+    assert s.total_steps == 10**9
+    for framework in FRAMEWORKS:
+        assert len(s.to_code(framework)) < 2_000
