@@ -76,28 +76,30 @@ def draw(control: controls.Control) -> None:
 st.title("Learning-rate schedule designer")
 if problem := st.session_state.pop("link_problem", None):
     st.warning(text.markdown(problem), icon=":material/link_off:")
-# The chart comes first: on a phone the columns stack and the curve stays above the controls.
-chart, settings = st.columns([2.4, 1], gap="large")
+# The two choices that set everything else sit above, full width (long names read whole); then the
+# chart comes first: on a phone the columns stack and the curve stays above the sliders.
+start_from, kind_choice = st.columns(2)
+start_from.selectbox(
+    "Start from a preset",
+    list(presets.PRESETS),
+    index=None,
+    placeholder="Choose a well-known schedule…",
+    on_change=on_preset,
+    key="preset",
+)
+kind = KINDS[
+    kind_choice.selectbox(
+        "Schedule",
+        list(KINDS),
+        format_func=lambda name: KINDS[name].title,
+        key="kind",
+        on_change=on_kind,
+        persist_state=KEEP,
+    )
+]
+chart, settings = st.columns([2.6, 1], gap="medium")
 
 with settings:
-    st.selectbox(
-        "Start from a preset",
-        list(presets.PRESETS),
-        index=None,
-        placeholder="Choose a well-known schedule…",
-        on_change=on_preset,
-        key="preset",
-    )
-    kind = KINDS[
-        st.selectbox(
-            "Schedule",
-            list(KINDS),
-            format_func=lambda name: KINDS[name].title,
-            key="kind",
-            on_change=on_kind,
-            persist_state=KEEP,
-        )
-    ]
     if "warmup_epochs" not in kind.common:
         st.caption(f"{kind.title} brings its own warm-up: warm-up, hold and epsilon do not apply.")
     shown, advanced = controls.split(controls.common_controls(kind.name, st.session_state))

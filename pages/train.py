@@ -56,7 +56,7 @@ for key, value in (("train_batch_size", 32), ("train_optimizer", "sgd"), ("train
 st.session_state.setdefault("train_dataset", "digits")
 st.session_state.setdefault("train_compare", False)
 
-left, middle, right = st.columns(3)
+left, middle, right = st.columns([1, 1, 1.6])  # the data set's name reads whole
 left.number_input("Epochs", min_value=1, max_value=200, step=1, key="train_epochs")
 left.selectbox("Batch size", [16, 32, 64, 128], key="train_batch_size")
 middle.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="train_optimizer")
