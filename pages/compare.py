@@ -194,7 +194,7 @@ export.download_button(
 )
 upload_key = f"compare_file_{st.session_state['compare_import_round']}"
 upload.file_uploader(
-    "Import a set, or add one exported schedule",
+    "Import a set, or one exported schedule",
     type=["json"],
     key=upload_key,
     on_change=on_import,

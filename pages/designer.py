@@ -182,7 +182,7 @@ export.download_button(
     icon=":material/table:",
     key="export_csv",
 )
-export.caption("The JSON holds the schedule; the page's link also keeps the baseline, log scale and overlay.")
+export.caption("The JSON holds the schedule; the page's address also keeps the baseline and the chart view.")
 upload_key = f"import_file_{st.session_state['import_round']}"
 upload.file_uploader(
     "Import a v1 JSON document",

@@ -12,19 +12,25 @@ import re
 
 # Every character Markdown, GitHub-flavoured Markdown or KaTeX gives a meaning to.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+\-.!$<>|~&:=\"'^@%])")
+# GitHub-flavoured Markdown turns URLs and e-mail addresses in plain text into links after the
+# escapes are read, so no escape stops it. An invisible word joiner (U+2060) inside each trigger
+# (after "://"'s colon, in "www.", after "@") does: the text reads the same, and links nothing.
+JOINER = "\u2060"
+LINK_TRIGGERS = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
 def markdown(text: object) -> str:
-    r"""``text`` for Streamlit Markdown, shown exactly as written: each special character is
-    backslash-escaped and line breaks become spaces (no headings, lists or tables can start).
+    r"""``text`` for Streamlit Markdown, shown as written: each special character is
+    backslash-escaped, line breaks become spaces (no headings, lists or tables can start), and a
+    word joiner sits inside every URL or e-mail trigger (see LINK_TRIGGERS).
 
-    Escaping ``.`` and ``:`` also keeps a bare ``https://host.example`` from becoming a link.
-
-    >>> markdown("[sign in](https://example.com) **$x$**")
-    '\\[sign in\\]\\(https\\://example\\.com\\) \\*\\*\\$x\\$\\*\\*'
+    >>> markdown("**$x$** [a](b)")
+    '\\*\\*\\$x\\$\\*\\* \\[a\\]\\(b\\)'
+    >>> markdown("https://example.com").replace(JOINER, "+")
+    'https\\:+//example\\.com'
     """
     flat = " ".join(str(text).split())
-    return MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    return MARKDOWN_SPECIAL.sub(r"\\\1", LINK_TRIGGERS.sub(JOINER, flat))
 
 
 def plotly(text: object) -> str:

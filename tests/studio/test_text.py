@@ -11,15 +11,23 @@ from studio import text
 @given(st.text(max_size=80))
 def test_markdown_escape_reads_back_as_the_flattened_text(raw):
     escaped = text.markdown(raw)
-    assert re.sub(r"\\(.)", r"\1", escaped) == " ".join(raw.split())
+    shown = re.sub(r"\\(.)", r"\1", escaped).replace(text.JOINER, "")
+    assert shown == " ".join(raw.split()).replace(text.JOINER, "")
     # every special character is preceded by a backslash: none is left to Markdown
     unescaped = re.sub(r"\\.", "", escaped)
     assert not text.MARKDOWN_SPECIAL.search(unescaped)
 
 
 def test_markdown_escape_of_links_images_formulas_and_bold():
-    assert text.markdown("![x](http://127.0.0.1:9/x.png)") == r"\!\[x\]\(http\://127\.0\.0\.1\:9/x\.png\)"
+    escaped = text.markdown("![x](http://127.0.0.1:9/x.png)").replace(text.JOINER, "")
+    assert escaped == r"\!\[x\]\(http\://127\.0\.0\.1\:9/x\.png\)"
     assert text.markdown("**$x^2$**") == r"\*\*\$x\^2\$\*\*"
+
+
+@given(st.text(max_size=40), st.sampled_from(["https://example.com", "www.example.com", "me@example.com"]))
+def test_no_url_or_address_is_left_for_the_link_finder(before, link):
+    shown = re.sub(r"\\(.)", r"\1", text.markdown(before + " " + link))
+    assert not re.search(r"(https?://|www\.|@[-\w]+\.)", shown, re.IGNORECASE)
 
 
 def test_no_line_break_survives():
