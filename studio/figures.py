@@ -128,7 +128,7 @@ def make_figure(
 ) -> go.Figure:
     """Learning rate against epochs, one line per curve, phase boundaries of the first curve marked.
 
-    The title names the curves (with "last valid schedule" when ``stale``: the controls hold an
+    The title names one or two curves, or counts more (with "last valid schedule" when ``stale``: the controls hold an
     invalid setting); hovering shows each point's step, epoch and lr. ``ranges`` (from
     :func:`shared_ranges`) makes charts shown side by side share their axes. Built from plain dicts
     in one call: Plotly's per-property helpers cost several times more on every redraw.
@@ -148,10 +148,11 @@ def make_figure(
         }
         for index, curve in enumerate(curves)
     ]
-    title = " vs ".join(text.plotly(curve.name) for curve in curves)
+    # Two names make a title; more would run off a phone's width, and the legend names them.
+    title = " vs ".join(text.plotly(curve.name) for curve in curves) if len(curves) <= 2 else f"{len(curves)} schedules"
     if stale:
         title += f" — {STALE_NOTE}"
-    rows = len({step for step in curves[0].boundaries if 0 < step < curves[0].total_steps}) if mark_phases else 0
+    rows = len(BOUNDARY_LABELS) if mark_phases else 0  # the same for every chart: small multiples align
     layout = {
         "title": title_layout(title),
         "height": height,

@@ -106,3 +106,13 @@ def test_names_from_users_are_escaped_for_plotly():
 
 def test_a_stale_figure_says_it_shows_the_last_valid_schedule():
     assert make_figure([curve()], stale=True).layout.title.text.endswith("last valid schedule")
+
+
+def test_more_than_two_curves_are_counted_in_the_title_and_named_in_the_legend():
+    figure = make_figure([curve("a"), curve("b"), curve("c")])
+    assert figure.layout.title.text == "3 schedules" and figure.layout.showlegend
+
+
+def test_charts_reserve_the_same_label_rows_so_small_multiples_align():
+    with_marks, without = make_figure([curve()]), make_figure([curve(warmup_epochs=0, hold_epochs=0)])
+    assert with_marks.layout.margin.t == without.layout.margin.t
