@@ -236,7 +236,7 @@ def readback_figure(readback, max_points: int = 4000, height: int = 360) -> go.F
             "y": readback.logged[kept],
             "customdata": steps,
             "mode": "markers",
-            "marker": {"size": 5, "color": color(4)},
+            "marker": {"size": 5, "color": color(1)},
             "name": "logged (TensorBoard)",
             "hovertemplate": HOVER,
         },

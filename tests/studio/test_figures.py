@@ -116,3 +116,27 @@ def test_more_than_two_curves_are_counted_in_the_title_and_named_in_the_legend()
 def test_charts_reserve_the_same_label_rows_so_small_multiples_align():
     with_marks, without = make_figure([curve()]), make_figure([curve(warmup_epochs=0, hold_epochs=0)])
     assert with_marks.layout.margin.t == without.layout.margin.t
+
+
+def test_the_designed_line_is_drawn_dashed_over_the_logged_points():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from studio.figures import readback_figure
+
+    steps = np.arange(50)
+    lr = np.linspace(0.0, 0.1, 50)
+    readback = SimpleNamespace(steps=steps, logged=lr, designed=lr, mismatched=np.array([], int), steps_per_epoch=10)
+    logged, designed = readback_figure(readback).data
+    assert (logged.name, logged.mode) == ("logged (TensorBoard)", "markers")
+    assert (designed.name, designed.line.dash) == ("designed", "dash")  # later trace: drawn on top
+    assert logged.marker.color != designed.line.color
+
+
+def test_training_legends_sit_below_the_axis_title():
+    from studio.figures import metrics_figure
+
+    figure = metrics_figure([("run", [{"epoch": 1, "loss": 1.0, "val_loss": 1.1}])], "loss")
+    assert figure.layout.legend.yref == "container" and figure.layout.legend.y == 0
+    assert figure.layout.margin.b >= 70  # room for tick labels and the axis title above the legend
