@@ -21,6 +21,7 @@ HOVER = "step %{customdata:,}<br>epoch %{x:.3f}<br>lr %{y:.4g}<extra>%{fullData.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7")
 BOUNDARY_LABELS = ("warm-up ends", "hold ends")
 TITLE_PX, LABEL_PX = 34, 16  # the title's band at the top, and each phase label's row below it
+MODEBAR_PX = 36  # the right margin holds Plotly's vertical toolbar, off the curves
 STALE_NOTE = "last valid schedule"
 
 
@@ -156,7 +157,7 @@ def make_figure(
     layout = {
         "title": title_layout(title),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": TITLE_PX + LABEL_PX * rows + 4, "b": 10 + (60 if len(curves) > 1 else 0)},
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + LABEL_PX * rows + 4, "b": 10 + (60 if len(curves) > 1 else 0)},
         "xaxis": {"title": {"text": "epoch"}, "range": ranges["x"]},
         "yaxis": lr_axis(log_scale, ranges["y"]),
         "hovermode": "x unified" if len(curves) > 1 else "closest",
@@ -210,7 +211,7 @@ def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, heig
     layout = {
         "title": title_layout(metric.capitalize()),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": TITLE_PX + 6, "b": 70 + 20 * (len(runs) > 1)},
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70 + 20 * (len(runs) > 1)},
         "xaxis": {
             "title": {"text": "epoch"},
             "dtick": 1 if max((len(rows) for _, rows in runs), default=0) <= 20 else None,
@@ -268,7 +269,7 @@ def readback_figure(readback, max_points: int = 4000, height: int = 360) -> go.F
     layout = {
         "title": title_layout("Learning rate used at each step vs designed"),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": TITLE_PX + 6, "b": 70},
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70},
         "xaxis": {"title": {"text": "epoch"}},
         "yaxis": {"title": {"text": "learning rate"}, "range": value_range(readback.designed)},
         **BOTTOM_LEGEND,
@@ -293,7 +294,7 @@ def difference_figure(epochs, difference, first: str, second: str, height: int =
     layout = {
         "title": title_layout(name),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": TITLE_PX + 6, "b": 10},
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 10},
         "xaxis": {"title": {"text": "epoch"}},
         "yaxis": {"title": {"text": "difference in lr"}, "zeroline": True, "range": value_range(difference)},
         **MODEBAR,
