@@ -73,7 +73,7 @@ def draw(control: controls.Control) -> None:
     getattr(st, control.widget)(control.label, key=control.key, persist_state=KEEP, **options)
 
 
-st.title("Learning-rate schedule designer")
+st.title("LR schedule designer")
 if problem := st.session_state.pop("link_problem", None):
     st.warning(text.markdown(problem), icon=":material/link_off:")
 # The two choices that set everything else sit above, full width (long names read whole); then the

@@ -145,4 +145,5 @@ def test_a_comparison_of_three_schedules(page):
     )
     assert overlay.locator(".legendtext").all_text_contents()[:3] == ["Designer", "Step-decay baseline", "1cycle"]
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.set_viewport_size({"width": 1280, "height": 1300})  # the chart with its legend and the table
     page.screenshot(path="test-artifacts/compare-1280.png", full_page=True)
