@@ -132,7 +132,7 @@ def show_someone_elses_run(job) -> None:
     note = train_view.someone_else_note(
         current.request.owner, train_view.epochs_done(current.runs), current.total_epochs, position
     )
-    st.info(note, icon=":material/hourglass_top:")
+    st.info(text.markdown(note), icon=":material/hourglass_top:")
 
 
 def show_progress(job) -> None:
@@ -140,8 +140,10 @@ def show_progress(job) -> None:
     done = train_view.epochs_done(job.runs)
     st.progress(
         train_view.progress_fraction(job.status, done, job.total_epochs),
-        text=train_view.progress_text(
-            job.status, job.message, job.runs, job.request.epochs, 2 if job.request.baseline else 1
+        text=text.markdown(  # the worker's message may quote its error output
+            train_view.progress_text(
+                job.status, job.message, job.runs, job.request.epochs, 2 if job.request.baseline else 1
+            )
         ),
     )
     for note in job.notes:

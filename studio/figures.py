@@ -157,7 +157,12 @@ def make_figure(
     layout = {
         "title": title_layout(title),
         "height": height,
-        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + LABEL_PX * rows + 4, "b": 10 + (60 if len(curves) > 1 else 0)},
+        "margin": {
+            "l": 10,
+            "r": MODEBAR_PX,
+            "t": TITLE_PX + LABEL_PX * rows + 4,
+            "b": 10 + (60 if len(curves) > 1 else 0),  # room for the legend below the axis title
+        },
         "xaxis": {"title": {"text": "epoch"}, "range": ranges["x"]},
         "yaxis": lr_axis(log_scale, ranges["y"]),
         "hovermode": "x unified" if len(curves) > 1 else "closest",

@@ -50,6 +50,9 @@ def from_link(params: Mapping[str, Any]) -> tuple[Schedule, dict[str, Any]]:
     A missing ``kind`` or ``steps_per_epoch`` is reported as required, not as a bad empty value.
     """
     values = {key: (value[-1] if isinstance(value, list) else value) for key, value in params.items()}
+    for key, value in values.items():  # checked here so the message names the field's whole path
+        if not isinstance(value, str) or len(value) > share.MAX_PARAM_LENGTH:
+            raise ConfigError(field_path(key), f"must be a short text in the link, got {len(str(value))} characters")
     for required, path in (("kind", "schedule.kind"), ("steps_per_epoch", "steps_per_epoch")):
         if required not in values:
             raise ConfigError(path, "is required in the link")
@@ -61,6 +64,18 @@ def from_link(params: Mapping[str, Any]) -> tuple[Schedule, dict[str, Any]]:
             raise ConfigError("studio", f"the link holds an unknown view setting {share_text(name)}")
         view[name] = VIEW_RULES[name](key, _value(key, text, VIEW_RULES[name]))
     return share.from_query(values), view
+
+
+def field_path(key: object) -> str:
+    """The path a link's key stands for, as the engine's messages name it.
+
+    >>> field_path("base_lr"), field_path("steps_per_epoch"), field_path("studio.overlay")
+    ('schedule.base_lr', 'steps_per_epoch', 'studio.overlay')
+    """
+    key = str(key)[:40]
+    if key.startswith(PREFIX) or key in ("steps_per_epoch", "granularity"):
+        return key
+    return f"schedule.{key}"
 
 
 def share_text(text: object) -> str:

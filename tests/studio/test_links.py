@@ -57,3 +57,10 @@ def test_a_missing_required_field_is_named_as_required(missing, field):
     with pytest.raises(ConfigError) as raised:
         links.from_link(params)
     assert raised.value.field == field and raised.value.rule == "is required in the link"
+
+
+def test_an_overlong_value_is_named_by_its_whole_path():
+    params = links.to_link(presets.preset("1cycle"), VIEW) | {"base_lr": "1" * 500}
+    with pytest.raises(ConfigError) as raised:
+        links.from_link(params)
+    assert raised.value.field == "schedule.base_lr"  # share.from_query alone says "base_lr"
