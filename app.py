@@ -1,8 +1,14 @@
 """The learning-rate schedule studio: `streamlit run app.py`."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="LR schedule studio", page_icon=":material/trending_down:", layout="wide")
+# The tab icon ships with the app: a material-icon name here would be fetched from a font host on
+# every page load, and fail offline.
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"
+
+st.set_page_config(page_title="LR schedule studio", page_icon=str(ICON), layout="wide")
 
 navigation = st.navigation(
     [

@@ -6,28 +6,35 @@ import pandas as pd
 import streamlit as st
 
 from pages import run_through_app
-from schedules import KINDS, ConfigError, dumps, from_config, loads, step_baseline
-from studio import compare, design, presets
+from schedules import KINDS, ConfigError, from_config, loads
+from schedules.document import MAX_TEXT_BYTES
+from studio import compare, compare_items, presets, text
+from studio.compare_items import BASELINE_NAME, DESIGNER_NAME
 from studio.curves import format_stats, sample_many
-from studio.figures import difference_figure, make_figure
+from studio.figures import difference_figure, make_figure, shared_ranges
 
 run_through_app()
 
-DESIGNER = "The Designer's schedule"
+DESIGNER = "The Designer's schedule (a copy)"
+UPLOAD_MB = max(1, -(-MAX_TEXT_BYTES // 2**20))  # the uploader's own limit, in its unit (MiB)
+FOLLOWING = {
+    "designer": "Follows the Designer's current schedule; editing the document makes it a copy of its own.",
+    "baseline": "Follows the Designer's step-decay baseline; editing the document makes it a copy of its own.",
+}
+
+followed = compare_items.designer_documents(st.session_state)
 
 
-def designer_document() -> dict:
-    return st.session_state.get("schedule_document") or design.document(design.DEFAULTS)
-
-
-def source_document(source: str) -> dict:
-    return designer_document() if source == DESIGNER else presets.PRESETS[source]
-
-
-def new_item(name: str, document: dict, taken: set[str]) -> dict:
+def new_item(name: str, document: dict, taken: set[str], follows: str | None = None) -> dict:
     """An editable schedule with a fresh id (its widgets' keys) and a name not in ``taken``."""
     st.session_state["compare_next_id"] = st.session_state.get("compare_next_id", 0) + 1
-    return {"id": st.session_state["compare_next_id"], "name": compare.unique_name(name, taken), "document": document}
+    return {
+        "id": st.session_state["compare_next_id"],
+        "name": compare.unique_name(name, taken),
+        "document": document,
+        "follows": follows,
+        "error": None,
+    }
 
 
 def make_items(named_documents) -> list[dict]:
@@ -38,9 +45,14 @@ def make_items(named_documents) -> list[dict]:
 
 
 if "compare_items" not in st.session_state:
-    first = designer_document()
-    st.session_state["compare_items"] = make_items([("Designer", first), ("Step-decay baseline", step_baseline(first))])
+    st.session_state["compare_items"] = [
+        new_item(DESIGNER_NAME, followed["designer"], set(), follows="designer"),
+        new_item(BASELINE_NAME, followed["baseline"], {DESIGNER_NAME}, follows="baseline"),
+    ]
+st.session_state.setdefault("compare_import_round", 0)
 items: list[dict] = st.session_state["compare_items"]
+for item in items:  # an entry that follows the Designer shows its schedule of now
+    item["document"] = compare_items.current_document(item, followed)
 
 
 def item_by_id(uid: int) -> dict:
@@ -48,23 +60,24 @@ def item_by_id(uid: int) -> dict:
 
 
 def editor_text(document: dict) -> str:
-    return dumps(from_config(document))
+    return compare_items.document_text(from_config(document).to_config())
 
 
 def on_document_edit(uid: int) -> None:
-    item, key = item_by_id(uid), f"compare_doc_{uid}"
+    """A document that reads replaces the entry's; one that does not stays in the editor as typed,
+    with its error beside it, while the chart keeps the last valid one."""
+    item = item_by_id(uid)
     try:
-        item["document"] = loads(st.session_state[key]).to_config()
+        item["document"] = loads(st.session_state[f"compare_doc_{uid}"]).to_config()
+        item["follows"], item["error"] = None, None
     except ConfigError as error:
-        st.session_state["compare_error"] = f"{item['name']}: {error} — kept its previous document."
-        st.session_state[key] = editor_text(item["document"])
+        item["error"] = compare_items.edit_error(item["name"], error)
 
 
 def on_name_edit(uid: int) -> None:
     item, key = item_by_id(uid), f"compare_name_{uid}"
     name = st.session_state[key].strip()
-    taken = {other["name"] for other in st.session_state["compare_items"] if other["id"] != uid}
-    if not 0 < len(name) <= compare.MAX_NAME or name in taken:
+    if not 0 < len(name) <= compare.MAX_NAME or name in compare_items.taken_names(items, uid):
         st.session_state["compare_error"] = f"name: must be 1 to {compare.MAX_NAME} characters and unlike the others."
         st.session_state[key] = item["name"]
     else:
@@ -73,34 +86,41 @@ def on_name_edit(uid: int) -> None:
 
 def on_add() -> None:
     source = st.session_state["compare_source"]
-    name = "Designer" if source == DESIGNER else source
-    items.append(new_item(name, source_document(source), {item["name"] for item in items}))
+    name, document = (DESIGNER_NAME, followed["designer"]) if source == DESIGNER else (source, presets.PRESETS[source])
+    items.append(new_item(name, document, compare_items.taken_names(items)))
 
 
 def on_remove(uid: int) -> None:
     st.session_state["compare_items"] = [item for item in st.session_state["compare_items"] if item["id"] != uid]
 
 
-def on_import() -> None:
-    uploaded = st.session_state.get("compare_file")
+def on_import(key: str) -> None:
+    """A set replaces the schedules; one exported schedule joins them, named after its file."""
+    uploaded = st.session_state.get(key)
     if uploaded is None:
         return
+    st.session_state["compare_import_round"] += 1  # a fresh uploader: no file or error of this one stays
+    data, file_name = uploaded.getvalue(), uploaded.name
     try:
-        loaded = compare.load_set(uploaded.getvalue())
+        loaded = compare_items.read_import(data, file_name)
+        if compare_items.is_set(data):
+            st.session_state["compare_items"] = make_items((entry.name, entry.schedule.to_config()) for entry in loaded)
+        else:
+            compare_items.check_room(len(items), len(loaded))
+            (entry,) = loaded
+            items.append(new_item(entry.name, entry.schedule.to_config(), compare_items.taken_names(items)))
     except ConfigError as error:
-        st.session_state["compare_error"] = f"Could not import {uploaded.name}: {error}"
-        return
-    st.session_state["compare_items"] = make_items((entry.name, entry.schedule.to_config()) for entry in loaded)
+        st.session_state["compare_error"] = f"Could not import {file_name}: {error}"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def curves_for(named_documents: tuple[tuple[str, str], ...]):
-    return sample_many([(loads(text), name) for name, text in named_documents])
+    return sample_many([(loads(document), name) for name, document in named_documents])
 
 
 st.title("Compare schedules")
 if message := st.session_state.pop("compare_error", None):
-    st.error(message)
+    st.error(text.markdown(message))
 
 add_from, add_button = st.columns([3, 1], vertical_alignment="bottom")
 add_from.selectbox("Add a schedule", [DESIGNER, *presets.PRESETS], key="compare_source")
@@ -109,19 +129,24 @@ add_button.button(
 )
 
 for item in items:
-    uid = item["id"]
+    uid, doc_key = item["id"], f"compare_doc_{item['id']}"
     kind_title = KINDS[item["document"]["schedule"]["kind"]].title
-    with st.expander(f"{item['name']} — {kind_title}"):
+    with st.expander(f"{text.markdown(item['name'])} — {kind_title}", expanded=bool(item["error"])):
         st.session_state.setdefault(f"compare_name_{uid}", item["name"])
-        st.session_state.setdefault(f"compare_doc_{uid}", editor_text(item["document"]))
+        if doc_key not in st.session_state or (item["follows"] and not item["error"]):
+            st.session_state[doc_key] = editor_text(item["document"])
+        if item["follows"]:
+            st.caption(FOLLOWING[item["follows"]])
         st.text_input("Name", key=f"compare_name_{uid}", on_change=on_name_edit, args=(uid,))
         st.text_area(
             "v1 document (edit, then click outside to apply)",
             height=260,
-            key=f"compare_doc_{uid}",
+            key=doc_key,
             on_change=on_document_edit,
             args=(uid,),
         )
+        if item["error"]:
+            st.error(text.markdown(item["error"]), icon=":material/warning:")
         st.button(
             "Remove",
             icon=":material/delete:",
@@ -134,13 +159,18 @@ for item in items:
 curves = curves_for(tuple((item["name"], json.dumps(item["document"])) for item in items))
 log_scale = st.toggle("Log scale", key="compare_log")
 if st.toggle("Small multiples", key="compare_multiples"):
+    ranges = shared_ranges(curves, log_scale)  # one scale for every small chart
     columns = st.columns(2)
     for index, curve in enumerate(curves):
-        columns[index % 2].plotly_chart(make_figure([curve], log_scale), key=f"compare_chart_{index}")
+        columns[index % 2].plotly_chart(
+            make_figure([curve], log_scale, ranges=ranges, first_color=index), key=f"compare_chart_{index}"
+        )
 else:
     st.plotly_chart(make_figure(curves, log_scale, height=460, mark_phases=False), key="compare_chart")
 
-st.dataframe(pd.DataFrame({curve.name: format_stats(curve.stats) for curve in curves}), width="stretch")
+# Schedules as rows, stats as columns: a static table wraps its cells, so nothing is clipped.
+stats = pd.DataFrame([format_stats(curve.stats) for curve in curves], index=[text.markdown(c.name) for c in curves])
+st.table(stats.T)
 
 st.subheader("Difference", divider="gray")
 names = [item["name"] for item in items]
@@ -162,4 +192,13 @@ export.download_button(
     icon=":material/download:",
     key="compare_export",
 )
-upload.file_uploader("Import a set", type=["json"], key="compare_file", on_change=on_import)
+upload_key = f"compare_file_{st.session_state['compare_import_round']}"
+upload.file_uploader(
+    "Import a set, or one exported schedule",
+    type=["json"],
+    key=upload_key,
+    on_change=on_import,
+    args=(upload_key,),
+    max_upload_size=UPLOAD_MB,
+    help=f"A set exported here replaces the schedules; a Designer export joins them. At most {MAX_TEXT_BYTES:,} bytes.",
+)

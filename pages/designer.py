@@ -6,21 +6,23 @@ import streamlit as st
 from frameworks.code import FRAMEWORKS
 from pages import run_through_app
 from schedules import KINDS, ConfigError, dumps, from_config
-from schedules.fields import Choice, Flag, NumberList
-from schedules.schedule import GRANULARITIES
-from studio import design, presets, share
+from schedules.document import MAX_TEXT_BYTES
+from studio import controls, design, links, presets, text
+from studio.compare_items import BASELINE_NAME
 from studio.curves import curve_csv, format_stats, sample_many
-from studio.figures import make_figure
+from studio.figures import make_figure, shared_ranges
 
 run_through_app()
 
 KEEP = "session"  # controls keep their values while the user visits other pages
+UPLOAD_MB = max(1, -(-MAX_TEXT_BYTES // 2**20))  # the uploader's own limit, in its unit (MiB)
 
 if "link_read" not in st.session_state:  # a shared link opens the schedule it carries, once
     st.session_state["link_read"] = True
     if st.query_params:
         try:
-            st.session_state.update(design.controls(share.from_query(st.query_params.to_dict())))
+            schedule, view = links.from_link(st.query_params.to_dict())
+            st.session_state.update(design.controls(schedule) | view)
         except ConfigError as error:
             st.session_state["link_problem"] = (
                 f"This link's schedule could not be read ({error}); showing the defaults."
@@ -30,12 +32,13 @@ for key, value in design.DEFAULTS.items():
     # Re-assigning pins the value: a slider whose range follows another control (options that
     # include an imported value, a maximum that follows total epochs) would otherwise reset.
     st.session_state[key] = st.session_state.get(key, value)
+st.session_state.setdefault("import_round", 0)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def curves_for(designed: dict, baseline: dict):
     title = KINDS[designed["schedule"]["kind"]].title
-    return sample_many([(from_config(designed), title), (from_config(baseline), "Step decay")])
+    return sample_many([(from_config(designed), title), (from_config(baseline), BASELINE_NAME)])
 
 
 def on_preset() -> None:
@@ -44,202 +47,152 @@ def on_preset() -> None:
         st.session_state.update(design.controls(presets.preset(name)))
 
 
-def on_import() -> None:
-    uploaded = st.session_state.get("import_file")
+def on_kind() -> None:
+    """A new kind starts from its own fields' defaults, not from another kind's same-named field."""
+    st.session_state.update(controls.starting_values(st.session_state["kind"]))
+
+
+def on_import(key: str) -> None:
+    uploaded = st.session_state.get(key)
     if uploaded is None:
         return
+    name = text.markdown(uploaded.name)
     try:
         design.import_into(st.session_state, uploaded.getvalue())
-        st.session_state["import_message"] = ("success", f"Imported {uploaded.name}.")
+        st.session_state["import_message"] = ("success", f"Imported {name}.")
     except ConfigError as error:
-        st.session_state["import_message"] = ("error", f"Could not import {uploaded.name}: {error}")
+        st.session_state["import_message"] = ("error", f"Could not import {name}: {text.markdown(error)}")
+    st.session_state["import_round"] += 1  # a fresh uploader: no file or error of this one stays
 
 
-def kind_field(field) -> None:
-    """The control for one of the kind's own fields, chosen by its rule."""
-    label, common = (
-        field.name.replace("_", " ").capitalize(),
-        {"help": field.help, "key": field.name, "persist_state": KEEP},
-    )
-    rule = field.rule
-    if isinstance(rule, Choice):
-        st.selectbox(label, rule.options, **common)
-    elif isinstance(rule, Flag):
-        st.checkbox(label, **common)
-    elif isinstance(rule, NumberList):
-        st.text_input(label, placeholder="30, 60, 80", **common)
-    else:
-        st.number_input(
-            label,
-            min_value=float(rule.ge) if rule.ge is not None else None,
-            max_value=float(rule.le) if rule.le is not None else None,
-            step=1.0 if field.duration else 0.05,
-            format="%g",
-            **common,
-        )
+def draw(control: controls.Control) -> None:
+    """One generated control: ``st.<widget>(label, key=…, **options)``, kept across pages."""
+    options = dict(control.options)
+    if control.widget == "select_slider":
+        options["format_func"] = lambda value: f"{value:.3g}"
+    getattr(st, control.widget)(control.label, key=control.key, persist_state=KEEP, **options)
 
 
-st.title("Learning-rate schedule designer")
+st.title("LR schedule designer")
 if problem := st.session_state.pop("link_problem", None):
-    st.warning(problem, icon=":material/link_off:")
-controls, chart = st.columns([1, 2.4], gap="large")
-
-with controls:
-    st.selectbox(
-        "Start from a preset",
-        list(presets.PRESETS),
-        index=None,
-        placeholder="Choose a well-known schedule…",
-        on_change=on_preset,
-        key="preset",
+    st.warning(text.markdown(problem), icon=":material/link_off:")
+# The two choices that set everything else sit above, full width (long names read whole); then the
+# chart comes first: on a phone the columns stack and the curve stays above the sliders.
+start_from, kind_choice = st.columns(2)
+start_from.selectbox(
+    "Start from a preset",
+    list(presets.PRESETS),
+    index=None,
+    placeholder="Choose a well-known schedule…",
+    on_change=on_preset,
+    key="preset",
+)
+kind = KINDS[
+    kind_choice.selectbox(
+        "Schedule",
+        list(KINDS),
+        format_func=lambda name: KINDS[name].title,
+        key="kind",
+        on_change=on_kind,
+        persist_state=KEEP,
     )
-    kind = KINDS[
-        st.selectbox(
-            "Schedule", list(KINDS), format_func=lambda name: KINDS[name].title, key="kind", persist_state=KEEP
-        )
-    ]
-    fixed = {
-        name: name not in kind.common
-        for name in ("warmup_epochs", "hold_epochs", "epsilon", "warmup_start_lr", "warmup_shape")
-    }
+]
+chart, settings = st.columns([2.6, 1], gap="medium")
+
+with settings:
     if "warmup_epochs" not in kind.common:
         st.caption(f"{kind.title} brings its own warm-up: warm-up, hold and epsilon do not apply.")
-    lr_grid = design.log_grid(-7, 1)
-    st.select_slider(
-        "Base learning rate",
-        options=design.options_with(lr_grid, st.session_state["base_lr"]),
-        format_func=lambda value: f"{value:.3g}",
-        help="Peak lr, reached at the end of the warm-up (log-spaced steps).",
-        key="base_lr",
-        persist_state=KEEP,
-    )
-    total = st.number_input(
-        "Total epochs", min_value=0.0, step=1.0, format="%g", key="total_epochs", persist_state=KEEP
-    )
-    for key, label, help_text in (
-        ("warmup_epochs", "Warm-up epochs", "Ramp from the warm-up start lr to the base lr."),
-        ("hold_epochs", "Hold epochs", "Plateau at the base lr before the decay begins."),
-    ):
-        st.slider(
-            label,
-            min_value=0.0,
-            max_value=max(float(total), st.session_state[key], 1.0),
-            step=0.5,
-            format="%g",
-            help=help_text,
-            disabled=fixed[key],
-            key=key,
-            persist_state=KEEP,
-        )
-    st.select_slider(
-        "Epsilon (minimum lr)",
-        options=design.options_with([0.0, *design.log_grid(-9, 0)], st.session_state["epsilon"]),
-        format_func=lambda value: f"{value:.3g}",
-        help="The floor the decay ends on; at most the base lr.",
-        disabled=fixed["epsilon"],
-        key="epsilon",
-        persist_state=KEEP,
-    )
-    for field in kind.fields:
-        kind_field(field)
+    shown, advanced = controls.split(controls.common_controls(kind.name, st.session_state))
+    for control in shown + controls.kind_controls(kind.name, st.session_state):
+        draw(control)
     with st.expander("Steps and warm-up start"):
-        st.number_input(
-            "Steps per epoch", min_value=1, max_value=10**7, step=1, key="steps_per_epoch", persist_state=KEEP
-        )
-        st.number_input(
-            "Warm-up start lr",
-            min_value=0.0,
-            format="%g",
-            step=1e-4,
-            disabled=fixed["warmup_start_lr"],
-            key="warmup_start_lr",
-            persist_state=KEEP,
-        )
-        st.radio(
-            "Warm-up shape",
-            ("linear", "cosine"),
-            horizontal=True,
-            help="'cosine' rises along half a cosine: gentle at both ends.",
-            disabled=fixed["warmup_shape"],
-            key="warmup_shape",
-            persist_state=KEEP,
-        )
-        st.radio(
-            "Granularity",
-            GRANULARITIES,
-            horizontal=True,
-            help="'epoch' holds the lr constant within each epoch, as Keras's LearningRateScheduler does.",
-            key="granularity",
-            persist_state=KEEP,
-        )
-    st.markdown("#### Step-decay baseline")
-    st.number_input(
-        "Drop factor", min_value=0.0, max_value=1.0, step=0.05, format="%g", key="baseline_drop", persist_state=KEEP
-    )
-    st.number_input(
-        "Epochs per drop", min_value=0.0, step=1.0, format="%g", key="baseline_epochs_per_drop", persist_state=KEEP
-    )
+        for control in advanced:
+            draw(control)
+    with st.expander("Step-decay baseline", expanded=True):
+        for control in controls.baseline_controls(st.session_state):
+            draw(control)
 
 values = {key: st.session_state[key] for key in design.DEFAULTS}
+problem = None
 try:
     documents = design.document(values), design.baseline_document(values)
     for doc in documents:
         from_config(doc)
     st.session_state["valid_documents"] = documents
 except ConfigError as error:
-    with controls:
-        st.error(f"{error} — showing the last valid schedule.", icon=":material/warning:")
+    problem = error
 documents = st.session_state.get(
     "valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS))
 )
-st.session_state["schedule_document"] = documents[0]
+st.session_state["schedule_document"], st.session_state["baseline_document"] = documents
 designed_schedule = from_config(documents[0])
-if st.query_params.to_dict() != (link := share.to_query(designed_schedule)):
-    st.query_params.from_dict(link)  # the address bar always holds a link to this schedule
+baseline_fields = documents[1]["schedule"]
+view = {
+    "baseline_drop": baseline_fields["drop"],
+    "baseline_epochs_per_drop": baseline_fields["epochs_per_drop"],
+    "log_scale": bool(st.session_state["log_scale"]),
+    "overlay": bool(st.session_state["overlay"]),
+}
+if st.query_params.to_dict() != (link := links.to_link(designed_schedule, view)):
+    st.query_params.from_dict(link)  # the address bar always holds a link to this schedule and view
 
 designed, baseline = curves_for(*documents)
 
 with chart:
+    if problem is not None:
+        st.error(f"{text.markdown(problem)} — showing the last valid schedule.", icon=":material/warning:")
     toggles = st.columns(2)
     log_scale = toggles[0].toggle("Log scale", key="log_scale", persist_state=KEEP)
     overlay = toggles[1].toggle("Overlay step decay", key="overlay", persist_state=KEEP)
+    stale = problem is not None
     if overlay:
-        st.plotly_chart(make_figure([designed, baseline], log_scale, height=460), key="chart_overlay")
+        st.plotly_chart(make_figure([designed, baseline], log_scale, height=460, stale=stale), key="chart_overlay")
     else:
+        ranges = shared_ranges([designed, baseline], log_scale)  # side by side: one scale for both
         left, right = st.columns(2)
-        left.plotly_chart(make_figure([designed], log_scale), key="chart_designed")
-        right.plotly_chart(make_figure([baseline], log_scale), key="chart_baseline")
+        left.plotly_chart(make_figure([designed], log_scale, ranges=ranges, stale=stale), key="chart_designed")
+        right.plotly_chart(
+            make_figure([baseline], log_scale, ranges=ranges, first_color=1, stale=stale), key="chart_baseline"
+        )
+    # A static table wraps its cells: nothing is clipped at any width.
+    st.table(pd.DataFrame({curve.name: format_stats(curve.stats) for curve in (designed, baseline)}))
 
-    st.dataframe(
-        pd.DataFrame({curve.name: format_stats(curve.stats) for curve in (designed, baseline)}), width="stretch"
-    )
+st.subheader("Code", divider="gray")
+for tab, framework in zip(st.tabs(["Keras", "PyTorch", "optax"]), FRAMEWORKS, strict=True):
+    try:
+        tab.code(designed_schedule.to_code(framework), language="python")
+    except ValueError as error:  # an optax table too large for this length
+        tab.info(text.markdown(error))
 
-    st.subheader("Code", divider="gray")
-    for tab, framework in zip(st.tabs(["Keras", "PyTorch", "optax"]), FRAMEWORKS, strict=True):
-        try:
-            tab.code(designed_schedule.to_code(framework), language="python")
-        except ValueError as error:  # an optax table too large for this length
-            tab.info(str(error))
-
-    st.subheader("Export and import", divider="gray")
-    export, upload = st.columns([1, 2])
-    export.download_button(
-        "Export JSON",
-        data=dumps(designed_schedule),
-        file_name="lr-schedule.json",
-        mime="application/json",
-        icon=":material/download:",
-        key="export",
-    )
-    export.download_button(
-        "Curve as CSV",
-        data=lambda: curve_csv(designed_schedule),  # built on click: 10⁶ steps make a large file
-        file_name="lr-curve.csv",
-        mime="text/csv",
-        icon=":material/table:",
-        key="export_csv",
-    )
-    upload.file_uploader("Import a v1 JSON document", type=["json"], key="import_file", on_change=on_import)
-    if message := st.session_state.pop("import_message", None):
-        level, text = message
-        (st.success if level == "success" else st.error)(text)
+st.subheader("Export and import", divider="gray")
+export, upload = st.columns([1, 2])
+export.download_button(
+    "Export JSON",
+    data=dumps(designed_schedule),
+    file_name="lr-schedule.json",
+    mime="application/json",
+    icon=":material/download:",
+    key="export",
+)
+export.download_button(
+    "Curve as CSV",
+    data=lambda: curve_csv(designed_schedule),  # built on click: 10⁶ steps make a large file
+    file_name="lr-curve.csv",
+    mime="text/csv",
+    icon=":material/table:",
+    key="export_csv",
+)
+export.caption("The JSON holds the schedule; the page's address also keeps the baseline and the chart view.")
+upload_key = f"import_file_{st.session_state['import_round']}"
+upload.file_uploader(
+    "Import a v1 JSON document",
+    type=["json"],
+    key=upload_key,
+    on_change=on_import,
+    args=(upload_key,),
+    max_upload_size=UPLOAD_MB,
+    help=f"A schedule exported here, at most {MAX_TEXT_BYTES:,} bytes.",
+)
+if message := st.session_state.pop("import_message", None):
+    level, message_text = message
+    (upload.success if level == "success" else upload.error)(message_text)

@@ -27,17 +27,14 @@ st.markdown(
     "value at the epoch's first step, as Keras's `LearningRateScheduler` does)."
 )
 st.subheader("Fields every kind takes")
-st.dataframe(pd.DataFrame(reference.COMMON_ROWS), hide_index=True, width="stretch")
-st.markdown(
-    "Warm-up rises linearly from `warmup_start_lr` to `base_lr`; the hold keeps `base_lr`; then the "
-    "kind's decay runs over the remaining steps, with `e` the steps since the decay began, `D` its "
-    "length and `p = clamp(e / D, 0, 1)`. After the last step the lr stays where it ended."
-)
+# A static table wraps long meanings instead of clipping them.
+st.table(pd.DataFrame(reference.COMMON_ROWS).set_index("field"))
+st.markdown(reference.WARMUP_TEXT)
 st.subheader("Kinds")
 for name, title, rows in reference.kind_sections():
     with st.expander(f"{title} — `{name}`", expanded=name == design.DEFAULTS["kind"]):
         st.code(reference.formula(name), language="text")
         if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.table(pd.DataFrame(rows).set_index("field"))
         else:
             st.caption("No fields beyond the common ones.")

@@ -1,6 +1,5 @@
 """Train: a short Keras run with the designed schedule, live progress, and the lr read back."""
 
-import math
 import secrets
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import streamlit as st
 
 from pages import run_through_app
 from schedules import KINDS, ConfigError, from_config
-from studio import design
+from studio import design, text, train_view
 from studio.figures import metrics_figure, readback_figure
 from studio.training_runs import (
     FINISHED,
@@ -41,17 +40,23 @@ params = schedule.params
 st.title("Train a demo model")
 st.markdown(
     f"**{KINDS[schedule.kind.name].title}** from the Designer: base lr {params['base_lr']:g}, "
-    f"{params['total_epochs']:g} epochs, warm-up {params['warmup_epochs']:g}, hold {params['hold_epochs']:g}, "
-    f"epsilon {params['epsilon']:g}. Its epochs map onto the run's real steps per epoch."
+    f"{params['total_epochs']:g} epochs, warm-up {schedule.get('warmup_epochs'):g}, "
+    f"hold {schedule.get('hold_epochs'):g}, epsilon {schedule.get('epsilon'):g}. "
+    "Its epochs map onto the run's real steps per epoch."
 )
 
-st.session_state.setdefault("train_epochs", min(math.ceil(params["total_epochs"]), 30))
+# The run covers the whole schedule by default, so it reaches the decay; a new schedule moves the
+# default along unless the user has set the epochs.
+auto_epochs = train_view.default_epochs(params["total_epochs"])
+if st.session_state.get("train_epochs") in (None, st.session_state.get("train_epochs_auto")):
+    st.session_state["train_epochs"] = auto_epochs
+st.session_state["train_epochs_auto"] = auto_epochs
 for key, value in (("train_batch_size", 32), ("train_optimizer", "sgd"), ("train_seed", 0)):
     st.session_state.setdefault(key, value)
 st.session_state.setdefault("train_dataset", "digits")
 st.session_state.setdefault("train_compare", False)
 
-left, middle, right = st.columns(3)
+left, middle, right = st.columns([1, 1, 1.6])  # the data set's name reads whole
 left.number_input("Epochs", min_value=1, max_value=200, step=1, key="train_epochs")
 left.selectbox("Batch size", [16, 32, 64, 128], key="train_batch_size")
 middle.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="train_optimizer")
@@ -62,10 +67,11 @@ right.checkbox(
     help="Also train the Designer's step-decay baseline on the same data from the same initial weights.",
     key="train_compare",
 )
-if (epochs := st.session_state["train_epochs"]) < params["total_epochs"]:
-    st.caption(
-        f"{epochs} of the schedule's {params['total_epochs']:g} epochs: the run sees the first part of the curve."
-    )
+epochs_note = train_view.epochs_note(st.session_state["train_epochs"], params["total_epochs"])
+st.caption(
+    epochs_note
+    or f"Default: the schedule's own {params['total_epochs']:g} epochs (at most {train_view.MAX_DEFAULT_EPOCHS})."
+)
 
 
 def start_training() -> None:
@@ -99,9 +105,9 @@ def stop_training() -> None:
 
 problem = check_writable(queue.root)
 if problem:
-    st.error(problem)
+    st.error(text.markdown(problem))
 if message := st.session_state.pop("train_error", None):
-    st.error(message)
+    st.error(text.markdown(message))
 own = queue.job(st.session_state.get("job_id"))
 own_active = own is not None and own.status not in FINISHED
 
@@ -117,53 +123,72 @@ buttons[0].button(
 buttons[1].button("Stop", icon=":material/stop:", disabled=not own_active, on_click=stop_training, key="train_stop")
 
 
-@st.fragment(run_every=1.0 if own_active or queue.current else None)
-def live_progress() -> None:
-    job = queue.job(st.session_state.get("job_id"))
+def show_someone_elses_run(job) -> None:
+    """While another session's training runs: whose it is, how far, and where this one waits."""
     current = queue.current
-    if current is not None and (job is None or current.id != job.id):
-        done = sum(len(run.epochs) for run in current.runs)
-        st.info(
-            f"A training for {current.request.owner} is in progress: epoch {done} of {current.total_epochs}. "
-            + (
-                f"Yours is number {queue.position(job)} in line and starts after it."
-                if job and job.status == "queued"
-                else "Yours can start after it."
-            ),
-            icon=":material/hourglass_top:",
-        )
-    if job is None:
+    if current is None or (job is not None and current.id == job.id):
         return
+    position = queue.position(job) if job is not None and job.status == "queued" else None
+    note = train_view.someone_else_note(
+        current.request.owner, train_view.epochs_done(current.runs), current.total_epochs, position
+    )
+    st.info(text.markdown(note), icon=":material/hourglass_top:")
+
+
+def show_progress(job) -> None:
+    """The bar (the share of epochs reported) and where the run stands, in epochs."""
+    done = train_view.epochs_done(job.runs)
     st.progress(
-        job.progress,
-        text=f"{job.status.capitalize()} — {job.message or 'training…'}"
-        if job.status != "queued"
-        else "Waiting for the run in progress",
+        train_view.progress_fraction(job.status, done, job.total_epochs),
+        text=text.markdown(  # the worker's message may quote its error output
+            train_view.progress_text(
+                job.status, job.message, job.runs, job.request.epochs, 2 if job.request.baseline else 1
+            )
+        ),
     )
     for note in job.notes:
-        st.caption(note)
+        st.caption(text.markdown(note))
+
+
+def show_metrics(job) -> None:
     runs = [(run.name, run.epochs) for run in job.runs if run.epochs]
     if runs:
         loss, accuracy = st.columns(2)
         loss.plotly_chart(metrics_figure(runs, "loss"), key="train_loss_chart")
         accuracy.plotly_chart(metrics_figure(runs, "accuracy"), key="train_accuracy_chart")
-    if job.status == "diverged" or job.status == "failed":
-        st.error(job.message)
+
+
+def show_readback(job) -> None:
+    """After the run: the lr logged at every step against the design, and where the logs are."""
+    for run in job.runs:
+        readback = read_back(run.run_dir)
+        st.plotly_chart(readback_figure(readback), key=f"readback_{run.name}")
+        if readback.agrees:
+            st.success(
+                f"{text.markdown(run.name)}: the learning rate logged at all {readback.steps.size:,} steps "
+                "matches the design."
+            )
+        else:
+            st.warning(
+                f"{text.markdown(run.name)}: the logged learning rate differs from the design at "
+                f"{readback.mismatched.size:,} step(s), marked in red."
+            )
+    st.markdown("Open the full logs, with loss and accuracy per epoch and the lr per step:")
+    st.code(f"tensorboard --logdir {shown_path(queue.root)}", language="bash")
+
+
+@st.fragment(run_every=1.0 if own_active or queue.current else None)
+def live_progress() -> None:
+    job = queue.job(st.session_state.get("job_id"))
+    show_someone_elses_run(job)
+    if job is None:
+        return
+    show_progress(job)
+    show_metrics(job)
+    if job.status in ("diverged", "failed"):
+        st.error(text.markdown(job.message))
     if job.status in FINISHED:
-        for run in job.runs:
-            readback = read_back(run.run_dir)
-            st.plotly_chart(readback_figure(readback), key=f"readback_{run.name}")
-            if readback.agrees:
-                st.success(
-                    f"{run.name}: the learning rate logged at all {readback.steps.size:,} steps matches the design."
-                )
-            else:
-                st.warning(
-                    f"{run.name}: the logged learning rate differs from the design at "
-                    f"{readback.mismatched.size:,} step(s), marked in red."
-                )
-        st.markdown("Open the full logs, with loss and accuracy per epoch and the lr per step:")
-        st.code(f"tensorboard --logdir {shown_path(queue.root)}", language="bash")
+        show_readback(job)
         if st.session_state.get("job_seen_finished") != job.id:
             st.session_state["job_seen_finished"] = job.id
             st.rerun()  # the whole page: the buttons follow the finished state
@@ -175,6 +200,6 @@ with st.expander("Past runs"):
     active = {run.name for run in queue.current.runs} if queue.current else set()
     rows = past_runs(queue.root, active)
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(train_view.past_run_rows(rows)), hide_index=True, width="stretch")
     else:
-        st.caption(f"No runs yet under {queue.root}.")
+        st.caption(f"No runs yet under {text.markdown(queue.root)}.")

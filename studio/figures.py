@@ -1,26 +1,44 @@
-"""Plotly figures of schedules: pure functions from curves to ``go.Figure``."""
+"""Plotly figures of schedules: pure functions from curves to ``go.Figure``.
+
+Every name a figure shows (titles, legends, hover labels) passes through ``studio.text.plotly``:
+schedule names come from users and files, and Plotly would render their HTML.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
+from studio import text
 from studio.curves import Curve
 
 HOVER = "step %{customdata:,}<br>epoch %{x:.3f}<br>lr %{y:.4g}<extra>%{fullData.name}</extra>"
-# (label, vertical shift in px): the hold's label sits one line lower, so close lines stay readable.
-BOUNDARY_LABELS = (("warm-up ends", 0), ("hold ends", -16))
+# Okabe–Ito's colour-blind-safe palette without its black and yellow (each invisible in one of the
+# themes): six hues that stay apart from each other on a white and on a near-black background.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7")
+BOUNDARY_LABELS = ("warm-up ends", "hold ends")
+TITLE_PX, LABEL_PX = 34, 16  # the title's band at the top, and each phase label's row below it
+MODEBAR_PX = 36  # the right margin holds Plotly's vertical toolbar, off the curves
+STALE_NOTE = "last valid schedule"
 
 
-def boundary_marks(curve: Curve) -> tuple[list[dict], list[dict]]:
-    """Dotted vertical lines, with labels, where the curve's warm-up and hold end (inside the curve)."""
-    shapes, annotations, marked = [], [], set()
-    for step, (label, shift) in zip(curve.boundaries, BOUNDARY_LABELS, strict=True):
+def color(index: int) -> str:
+    """The palette's colour for the ``index``-th series (it repeats after six)."""
+    return PALETTE[index % len(PALETTE)]
+
+
+def boundary_marks(curve: Curve, x_end: float | None = None) -> tuple[list[dict], list[dict]]:
+    """Dotted vertical lines where the curve's warm-up and hold end (inside the curve), each
+    labelled in its own row of the top margin: labels never overlap each other or the curve."""
+    shapes, annotations, marked = [], [], []
+    x_end = x_end or curve.total_steps / curve.steps_per_epoch
+    for step, label in zip(curve.boundaries, BOUNDARY_LABELS, strict=True):
         if not 0 < step < curve.total_steps or step in marked:
             continue
-        marked.add(step)
+        marked.append(step)
         epoch = step / curve.steps_per_epoch
         shapes.append(
             {
@@ -33,32 +51,91 @@ def boundary_marks(curve: Curve) -> tuple[list[dict], list[dict]]:
                 "line": {"dash": "dot", "color": "gray", "width": 1},
             }
         )
+        right_half = epoch > 0.6 * x_end  # near the right edge the label reads leftwards
         annotations.append(
             {
                 "x": epoch,
                 "y": 1,
                 "yref": "paper",
-                "yshift": shift,
-                "text": label,
+                "yanchor": "bottom",
+                "yshift": 2 + LABEL_PX * (len(marked) - 1),
+                "xanchor": "right" if right_half else "left",
+                "text": f"{label} ▸" if right_half else f"◂ {label}",
                 "showarrow": False,
-                "xanchor": "left",
-                "yanchor": "top",
                 "font": {"size": 11, "color": "gray"},
             }
         )
     return shapes, annotations
 
 
+def value_range(values: Sequence[float], log_scale: bool = False) -> list[float] | None:
+    """An axis range around ``values`` with a 5% margin; a constant gets ±10% around its value
+    (on a log axis ±0.05 decades; in log10 units, as Plotly's log axes take them).
+
+    >>> [round(end, 6) for end in value_range([0.1, 0.1])]
+    [0.09, 0.11]
+    >>> [round(end, 6) for end in value_range([0.0, 1.0])]
+    [-0.05, 1.05]
+    >>> [round(end, 3) for end in value_range([1e-3, 1e-1], log_scale=True)]
+    [-3.1, -0.9]
+    """
+    array = np.asarray(values, dtype=np.float64)
+    array = array[np.isfinite(array) & (array > 0)] if log_scale else array[np.isfinite(array)]
+    if array.size == 0:
+        return None
+    low, high = float(array.min()), float(array.max())
+    if log_scale:
+        low, high = math.log10(low), math.log10(high)
+        pad = 0.05 * (high - low) if high > low else 0.05
+        return [low - pad, high + pad]
+    if high == low:
+        pad = 0.1 * abs(low) or 1.0
+        return [low - pad, high + pad]
+    pad = 0.05 * (high - low)
+    return [low - pad, high + pad]
+
+
+def shared_ranges(curves: Sequence[Curve], log_scale: bool = False) -> dict[str, list[float] | None]:
+    """The x and y ranges that fit all of ``curves``: charts drawn side by side share them."""
+    return {
+        "x": [0, max(curve.total_steps / curve.steps_per_epoch for curve in curves)],
+        "y": value_range(np.concatenate([curve.lr for curve in curves]), log_scale),
+    }
+
+
+def lr_axis(log_scale: bool, y_range: list[float] | None) -> dict:
+    """The lr axis: on a log scale one labelled tick per decade once the range spans one (the
+    2-to-9 minor labels crowd each other otherwise), and no minor grid."""
+    axis = {
+        "title": {"text": "learning rate"},
+        "type": "log" if log_scale else "linear",
+        "exponentformat": "e" if log_scale else "none",
+        "range": y_range,
+    }
+    if log_scale and y_range and y_range[1] - y_range[0] >= 1:
+        axis["dtick"] = 1
+    return axis
+
+
 def make_figure(
-    curves: Sequence[Curve], log_scale: bool = False, height: int = 380, mark_phases: bool = True
+    curves: Sequence[Curve],
+    log_scale: bool = False,
+    height: int = 380,
+    mark_phases: bool = True,
+    *,
+    ranges: dict | None = None,
+    first_color: int = 0,
+    stale: bool = False,
 ) -> go.Figure:
     """Learning rate against epochs, one line per curve, phase boundaries of the first curve marked.
 
-    The title names the curves (the legend, below, when there are several); hovering shows each
-    point's step, epoch and lr. Built from plain dicts in one call: Plotly's per-property helpers
-    cost several times more on every redraw.
+    The title names one or two curves, or counts more (with "last valid schedule" when ``stale``: the controls hold an
+    invalid setting); hovering shows each point's step, epoch and lr. ``ranges`` (from
+    :func:`shared_ranges`) makes charts shown side by side share their axes. Built from plain dicts
+    in one call: Plotly's per-property helpers cost several times more on every redraw.
     """
-    shapes, annotations = boundary_marks(curves[0]) if mark_phases else ([], [])
+    ranges = ranges or shared_ranges(curves, log_scale)
+    shapes, annotations = boundary_marks(curves[0], ranges["x"][1]) if mark_phases else ([], [])
     traces = [
         {
             "type": "scatter",
@@ -66,36 +143,64 @@ def make_figure(
             "y": curve.lr,
             "customdata": curve.steps,
             "mode": "lines",
-            "name": curve.name,
+            "name": text.plotly(curve.name),
+            "line": {"color": color(first_color + index)},
             "hovertemplate": HOVER,
         }
-        for curve in curves
+        for index, curve in enumerate(curves)
     ]
+    # Two names make a title; more would run off a phone's width, and the legend names them.
+    title = " vs ".join(text.plotly(curve.name) for curve in curves) if len(curves) <= 2 else f"{len(curves)} schedules"
+    if stale:
+        title += f" — {STALE_NOTE}"
+    rows = len(BOUNDARY_LABELS) if mark_phases else 0  # the same for every chart: small multiples align
     layout = {
-        "title": {"text": " vs ".join(curve.name for curve in curves), "x": 0, "font": {"size": 15}},
+        "title": title_layout(title),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
-        "xaxis": {
-            "title": {"text": "epoch"},
-            "range": [0, max(curve.total_steps / curve.steps_per_epoch for curve in curves)],
+        "margin": {
+            "l": 10,
+            "r": MODEBAR_PX,
+            "t": TITLE_PX + LABEL_PX * rows + 4,
+            "b": 10 + (60 if len(curves) > 1 else 0),  # room for the legend below the axis title
         },
-        "yaxis": {
-            "title": {"text": "learning rate"},
-            "type": "log" if log_scale else "linear",
-            "exponentformat": "e" if log_scale else "none",
-        },
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        "xaxis": {"title": {"text": "epoch"}, "range": ranges["x"]},
+        "yaxis": lr_axis(log_scale, ranges["y"]),
         "hovermode": "x unified" if len(curves) > 1 else "closest",
         "shapes": shapes,
         "annotations": annotations,
+        "showlegend": len(curves) > 1,
+        **BOTTOM_LEGEND,
+        **MODEBAR,
     }
     return go.Figure({"data": traces, "layout": layout})
 
 
-def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, height: int = 300) -> go.Figure:
-    """``metric`` per epoch for each run: training solid, validation dashed."""
+def title_layout(title: str) -> dict:
+    """A title in the figure's top band, from its left edge; the toolbar stands vertical at the
+    right (see MODEBAR), so a long title never runs under it."""
+    return {
+        "text": title,
+        "x": 0,
+        "xref": "container",
+        "xanchor": "left",
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": 8, "l": 10},
+        "font": {"size": 15},
+    }
+
+
+# A horizontal legend at the very bottom of the figure, below the x axis's title (the margin
+# leaves it room), and a vertical toolbar in the right margin, clear of the title.
+BOTTOM_LEGEND = {"legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}}
+MODEBAR = {"modebar": {"orientation": "v"}}
+
+
+def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, height: int = 320) -> go.Figure:
+    """``metric`` per epoch for each run (one colour per run): training solid, validation dashed."""
     traces = []
-    for name, rows in runs:
+    for index, (name, rows) in enumerate(runs):
         epochs = [row["epoch"] for row in rows]
         for key, dash in ((metric, "solid"), (f"val_{metric}", "dash")):
             traces.append(
@@ -104,26 +209,28 @@ def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, heig
                     "x": epochs,
                     "y": [row.get(key) for row in rows],
                     "mode": "lines+markers",
-                    "name": f"{name} · {'validation' if key.startswith('val_') else 'training'}",
-                    "line": {"dash": dash},
+                    "name": f"{text.plotly(name)} · {'validation' if key.startswith('val_') else 'training'}",
+                    "line": {"dash": dash, "color": color(index)},
                 }
             )
     layout = {
-        "title": {"text": metric.capitalize(), "x": 0, "font": {"size": 15}},
+        "title": title_layout(metric.capitalize()),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70 + 20 * (len(runs) > 1)},
         "xaxis": {
             "title": {"text": "epoch"},
             "dtick": 1 if max((len(rows) for _, rows in runs), default=0) <= 20 else None,
         },
         "yaxis": {"title": {"text": metric}},
-        "legend": {"orientation": "h", "y": -0.3},
+        **BOTTOM_LEGEND,
+        **MODEBAR,
     }
     return go.Figure({"data": traces, "layout": layout})
 
 
-def readback_figure(readback, max_points: int = 4000, height: int = 340) -> go.Figure:
-    """The lr logged to TensorBoard at each step over the designed curve; mismatches in red."""
+def readback_figure(readback, max_points: int = 4000, height: int = 360) -> go.Figure:
+    """The lr logged to TensorBoard at each step, with the designed curve drawn over it (dashed, so
+    the points stay visible beneath); mismatches in red."""
     from studio.curves import envelope_indices  # noqa: PLC0415 - keeps this module's imports light
 
     kept = envelope_indices(readback.logged, max_points)
@@ -132,20 +239,21 @@ def readback_figure(readback, max_points: int = 4000, height: int = 340) -> go.F
         {
             "type": "scatter",
             "x": steps / steps_per_epoch,
-            "y": readback.designed[kept],
+            "y": readback.logged[kept],
             "customdata": steps,
-            "mode": "lines",
-            "name": "designed",
+            "mode": "markers",
+            "marker": {"size": 5, "color": color(1)},
+            "name": "logged (TensorBoard)",
             "hovertemplate": HOVER,
         },
         {
             "type": "scatter",
             "x": steps / steps_per_epoch,
-            "y": readback.logged[kept],
+            "y": readback.designed[kept],
             "customdata": steps,
-            "mode": "markers",
-            "marker": {"size": 4},
-            "name": "logged (TensorBoard)",
+            "mode": "lines",
+            "line": {"dash": "dash", "width": 2, "color": color(0)},
+            "name": "designed",
             "hovertemplate": HOVER,
         },
     ]
@@ -164,32 +272,36 @@ def readback_figure(readback, max_points: int = 4000, height: int = 340) -> go.F
             }
         )
     layout = {
-        "title": {"text": "Learning rate used at each step vs designed", "x": 0, "font": {"size": 15}},
+        "title": title_layout("Learning rate used at each step vs designed"),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70},
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {"title": {"text": "learning rate"}},
-        "legend": {"orientation": "h", "y": -0.3},
+        "yaxis": {"title": {"text": "learning rate"}, "range": value_range(readback.designed)},
+        **BOTTOM_LEGEND,
+        **MODEBAR,
     }
     return go.Figure({"data": traces, "layout": layout})
 
 
 def difference_figure(epochs, difference, first: str, second: str, height: int = 300) -> go.Figure:
     """lr(first) − lr(second) against epochs, zero marked."""
+    name = f"{text.plotly(first)} − {text.plotly(second)}"
     trace = {
         "type": "scatter",
         "x": epochs,
         "y": difference,
         "mode": "lines",
-        "name": f"{first} − {second}",
+        "name": name,
+        "line": {"color": color(0)},
         "hovertemplate": "epoch %{x:.3f}<br>Δlr %{y:.4g}<extra></extra>",
         "fill": "tozeroy",
     }
     layout = {
-        "title": {"text": f"{first} − {second}", "x": 0, "font": {"size": 15}},
+        "title": title_layout(name),
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 10},
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {"title": {"text": "difference in lr"}, "zeroline": True},
+        "yaxis": {"title": {"text": "difference in lr"}, "zeroline": True, "range": value_range(difference)},
+        **MODEBAR,
     }
     return go.Figure({"data": [trace], "layout": layout})

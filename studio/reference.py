@@ -8,6 +8,43 @@ from pathlib import Path
 from schedules import COMMON_FIELDS, KINDS
 from schedules.fields import Field
 
+WARMUP_TEXT = (
+    "The warm-up rises from `warmup_start_lr` to `base_lr`: along a straight line "
+    '(`warmup_shape` "linear", the default) or along half a cosine, gentle at both ends '
+    '("cosine": warmup_start_lr + (base_lr − warmup_start_lr) · ½(1 − cos(π t / W))). The hold '
+    "keeps `base_lr`; then the kind's decay runs over the remaining steps, with `e` the steps since "
+    "the decay began, `D` its length and `p = clamp(e / D, 0, 1)`. After the last step the lr stays "
+    "where it ended."
+)
+
+
+class _Reads(dict):
+    """A mapping that remembers which keys a default asked for (and answers each with its name)."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked: list[str] = []
+
+    def __getitem__(self, key):
+        self.asked.append(key)
+        return key
+
+
+def default_text(field: Field) -> str:
+    """A field's default as a person reads it: "required", the value, or — for a default computed
+    from another field — "as <that field>".
+
+    >>> default_text(KINDS["cyclic"].fields[2]), default_text(KINDS["cyclic"].fields[4])
+    ('as cycle_up_epochs', '1.0')
+    """
+    if field.required:
+        return "required"
+    if callable(field.default):
+        reads = _Reads()
+        field.default(reads)
+        return "as " + " and ".join(reads.asked) if reads.asked else "computed"
+    return str(field.default)
+
 
 def field_rows(fields: tuple[Field, ...]) -> list[dict[str, str]]:
     """One row per field: name, rule, default, unit and meaning."""
@@ -15,7 +52,7 @@ def field_rows(fields: tuple[Field, ...]) -> list[dict[str, str]]:
         {
             "field": field.name,
             "rule": field.rule.describe,
-            "default": "required" if field.required else str(field.default),
+            "default": default_text(field),
             "unit": "epochs" if field.duration else "",
             "meaning": field.help,
         }
@@ -30,14 +67,14 @@ def kind_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
 
 def formula(kind_name: str) -> str:
     """The formula of a kind, from its docstring: the text after the summary, up to the peers it
-    matches (or its example)."""
+    matches (or its example), without the docstring's reStructuredText quoting (````name````)."""
     lines = inspect.cleandoc(KINDS[kind_name].decay.__doc__ or "").splitlines()
     body = []
     for line in lines[2:]:
         if line.startswith(("Matches", ">>>")):
             break
         body.append(line)
-    return "\n".join(body).strip()
+    return "\n".join(body).strip().replace("``", "")
 
 
 COMMON_ROWS = field_rows(COMMON_FIELDS)
@@ -54,7 +91,7 @@ def catalog_markdown() -> str:
     rows = ["| kind | fields | decay | equals (tested step for step) |", "|---|---|---|---|"]
     for kind in KINDS.values():
         fields = ", ".join(
-            f"`{field.name}` {field.rule.describe}" + ("" if field.required else f" (default {_default(field)})")
+            f"`{field.name}` {field.rule.describe}" + ("" if field.required else f" (default {default_text(field)})")
             for field in kind.fields
         )
         decay = formula(kind.name).splitlines()[0].removeprefix("lr(e) = ").strip()
@@ -71,7 +108,3 @@ def rewrite_catalog(readme_path: str) -> None:
     readme = Path(readme_path)
     before, rest = readme.read_text().split(CATALOG_START)
     readme.write_text(f"{before}{CATALOG_START}\n{catalog_markdown()}\n{CATALOG_END}{rest.split(CATALOG_END)[1]}")
-
-
-def _default(field: Field) -> str:
-    return "as cycle_up_epochs" if callable(field.default) else f"{field.default}"

@@ -35,15 +35,33 @@ def to_query(schedule: Schedule) -> dict[str, str]:
     return params
 
 
-def from_query(params: Mapping[str, Any]) -> Schedule:
-    """The schedule in a link's query parameters; ConfigError for anything missing or tampered."""
+def query_values(params: Mapping[str, Any]) -> dict[str, str]:
+    """A link's parameters as one text each (the last of a repeated one), none overlong."""
     values = {key: (value[-1] if isinstance(value, list) else value) for key, value in params.items()}
     for key, value in values.items():
         if not isinstance(value, str) or len(value) > MAX_PARAM_LENGTH:
-            path = key_path(None, key)
             raise ConfigError(
-                path, f"must be at most {MAX_PARAM_LENGTH:,} characters in a link, got {len(str(value)):,}"
+                field_path(key), f"must be at most {MAX_PARAM_LENGTH:,} characters in a link, got {len(str(value)):,}"
             )
+    return values
+
+
+def field_path(key: object) -> str:
+    """The document path a link's key stands for, as the engine's messages name it.
+
+    >>> field_path("base_lr"), field_path("steps_per_epoch"), field_path("run_devices"), field_path("<b>")
+    ('schedule.base_lr', 'steps_per_epoch', 'run.devices', 'schedule')
+    """
+    if key in ("steps_per_epoch", "granularity"):
+        return str(key)
+    if isinstance(key, str) and key.startswith(RUN_PREFIX):
+        return key_path("run", key.removeprefix(RUN_PREFIX))
+    return key_path("schedule", key)
+
+
+def from_query(params: Mapping[str, Any]) -> Schedule:
+    """The schedule in a link's query parameters; ConfigError for anything missing or tampered."""
+    values = query_values(params)
     kind = KINDS.get(values.get("kind", ""))
     if kind is None:
         known = ", ".join(KINDS)
@@ -58,12 +76,12 @@ def from_query(params: Mapping[str, Any]) -> Schedule:
             continue
         if key.startswith(RUN_PREFIX):
             name = key.removeprefix(RUN_PREFIX)
-            run[name] = _parse(f"run.{name}", text, run_rules.get(name))
+            run[name] = parse_value(f"run.{name}", text, run_rules.get(name))
         else:
-            schedule[key] = _parse(f"schedule.{key}", text, rules.get(key))
+            schedule[key] = parse_value(f"schedule.{key}", text, rules.get(key))
     if "steps_per_epoch" not in values:
         raise ConfigError("steps_per_epoch", "is required")
-    steps_per_epoch = _parse("steps_per_epoch", values["steps_per_epoch"], Number(ge=1, integer=True))
+    steps_per_epoch = parse_value("steps_per_epoch", values["steps_per_epoch"], Number(ge=1, integer=True))
     doc = make_document(schedule, steps_per_epoch, values.get("granularity", "step"))
     return from_config(doc | {"run": run} if run else doc)
 
@@ -76,7 +94,7 @@ def _text(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def _parse(path: str, text: str, rule) -> Any:
+def parse_value(path: str, text: str, rule) -> Any:
     """A query value as the JSON value its field's rule expects (unknown fields stay text)."""
     try:
         if isinstance(rule, Flag):

@@ -126,6 +126,8 @@ def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
     assert page.get_by_text("Completed").count() >= 1
     assert page.locator(".js-plotly-plot").count() == 3  # loss, accuracy, lr read back
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.set_viewport_size({"width": 1280, "height": 1500})  # the whole page, read-back chart included
+    page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
     page.screenshot(path="test-artifacts/train-1280.png", full_page=True)
 
 
@@ -143,4 +145,5 @@ def test_a_comparison_of_three_schedules(page):
     )
     assert overlay.locator(".legendtext").all_text_contents()[:3] == ["Designer", "Step-decay baseline", "1cycle"]
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.set_viewport_size({"width": 1280, "height": 1300})  # the chart with its legend and the table
     page.screenshot(path="test-artifacts/compare-1280.png", full_page=True)

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,11 @@ def traces(at: AppTest) -> list[list[dict]]:
             ]
         )
     return charts
+
+
+def plain(markdown: str) -> str:
+    """What a user reads in a Markdown body the page escaped with ``studio.text.markdown``."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # escapes and link-breaking joiners
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import schedules
-from studio import design, presets, share
-from tests.pages.conftest import PAGES, ROOT, traces
+from studio import design, links, presets, share
+from tests.pages.conftest import PAGES, ROOT, plain, traces
 
 
 @pytest.mark.parametrize("script", ["app.py", *PAGES])
@@ -23,7 +23,7 @@ def test_every_page_runs_without_exception(script):
 
 def test_default_page_draws_designed_and_baseline_curves(app):
     designed, baseline = traces(app)
-    assert designed[0]["name"] == "Cosine decay" and baseline[0]["name"] == "Step decay"
+    assert designed[0]["name"] == "Cosine decay" and baseline[0]["name"] == "Step-decay baseline"
     expected = schedules.from_config(design.document(design.DEFAULTS)).lr(designed[0]["customdata"])
     np.testing.assert_allclose(designed[0]["y"], expected)
     assert not app.error
@@ -64,7 +64,7 @@ def test_log_scale_and_overlay_toggles(app):
     assert all(json.loads(c.proto.spec)["layout"]["yaxis"]["type"] == "log" for c in app.get("plotly_chart"))
     app.toggle(key="overlay").set_value(True).run()
     (overlay,) = traces(app)
-    assert [trace["name"] for trace in overlay] == ["Cosine decay", "Step decay"]
+    assert [trace["name"] for trace in overlay] == ["Cosine decay", "Step-decay baseline"]
 
 
 def test_invalid_combination_shows_one_sentence_and_keeps_the_last_curve(app):
@@ -72,9 +72,8 @@ def test_invalid_combination_shows_one_sentence_and_keeps_the_last_curve(app):
     good = traces(app)[0][0]
     app.slider(key="hold_epochs").set_value(60.0).run()
     assert len(app.error) == 1
-    assert (
-        "schedule.hold_epochs: warmup_epochs + hold_epochs (110) must not exceed total_epochs (100)"
-        in app.error[0].value
+    assert "schedule.hold_epochs: warmup_epochs + hold_epochs (110) must not exceed total_epochs (100)" in plain(
+        app.error[0].value
     )
     np.testing.assert_array_equal(traces(app)[0][0]["y"], good["y"])
     assert app.session_state["schedule_document"]["schedule"]["hold_epochs"] == 10.0
@@ -172,7 +171,7 @@ def test_multistep_milestones_are_typed_as_a_list(app):
     assert app.session_state["schedule_document"]["schedule"]["milestones_epochs"] == [20.0, 50.0]
     app.text_input(key="milestones_epochs").input("50, 20").run()
     (error,) = app.error
-    assert error.value.startswith("schedule.milestones_epochs: must be a non-empty, strictly ascending list")
+    assert plain(error.value).startswith("schedule.milestones_epochs: must be a non-empty, strictly ascending list")
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))
@@ -197,7 +196,9 @@ def test_a_share_link_reopens_its_schedule():
 def test_the_address_bar_follows_the_controls(app):
     app.slider(key="warmup_epochs").set_value(7.0).run()
     assert app.query_params["warmup_epochs"] == "7.0"
-    assert share.from_query(app.query_params) == schedules.from_config(app.session_state["schedule_document"])
+    schedule, view = links.from_link(app.query_params)
+    assert schedule == schedules.from_config(app.session_state["schedule_document"])
+    assert view == {"baseline_drop": 0.1, "baseline_epochs_per_drop": 30.0, "log_scale": False, "overlay": False}
 
 
 @pytest.mark.parametrize(
@@ -219,5 +220,5 @@ def test_a_tampered_link_falls_back_to_the_defaults_with_a_warning(params, field
     app.run()
     assert not app.exception
     (warning,) = app.warning
-    assert field in warning.value and "showing the defaults" in warning.value
+    assert field in plain(warning.value) and "showing the defaults" in plain(warning.value)
     assert app.session_state["schedule_document"] == design.document(design.DEFAULTS)

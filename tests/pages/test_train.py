@@ -6,7 +6,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import ROOT
+from tests.pages.conftest import ROOT, plain
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_a_short_run_shows_progress_and_reads_the_lr_back(tmp_path, monkeypatch)
     assert not at.exception and not at.error
     assert at.button(key="train_start").disabled and not at.button(key="train_stop").disabled
     run_until(at, finished)
-    assert status_text(at).startswith("Completed")
+    assert status_text(at).startswith("Completed — epoch 2 of 2")
     (success,) = at.success
     assert "matches the design" in success.value
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
@@ -81,7 +81,8 @@ def test_stop_ends_the_run_cleanly_and_keeps_what_was_logged(tmp_path, monkeypat
     )
     at.button(key="train_stop").click().run()
     run_until(at, finished)
-    assert status_text(at).startswith("Stopped")
+    assert status_text(at).startswith("Stopped — during epoch")  # where it stopped, in epochs
+    assert at.get("progress")[0].proto.value < 100  # the bar keeps the share reached
     (run_dir,) = tmp_path.iterdir()
     record = json.loads((run_dir / "run.json").read_text())
     assert record["status"] == "stopped" and 1 <= len(record["history"]) < 100
@@ -93,5 +94,5 @@ def test_an_unwritable_runs_dir_gives_one_clear_error(tmp_path, monkeypatch):
     at = train_page(blocker / "runs", monkeypatch)
     assert not at.exception
     (error,) = at.error
-    assert error.value.startswith("RUNS_DIR: cannot write training runs to")
+    assert plain(error.value).startswith("RUNS_DIR: cannot write training runs to")
     assert at.button(key="train_start").disabled

@@ -1,0 +1,60 @@
+"""The Designer's whole link: the schedule's fields (``studio.share``) plus the studio's own view
+settings — the step-decay baseline, the log scale and the overlay — under a ``studio.`` prefix.
+
+    ?kind=cosine&base_lr=0.01&…&studio.baseline_drop=0.1&studio.baseline_epochs_per_drop=30.0
+     &studio.log_scale=false&studio.overlay=false
+
+The exported JSON stays a plain v1 document (the engine accepts no other keys); only the link
+carries the view. A link is untrusted: every value is checked and a bad one raises ConfigError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from schedules import KINDS, ConfigError, Schedule
+from schedules.fields import Flag, show
+from studio import share
+
+PREFIX = "studio."
+VIEW_KEYS = ("baseline_drop", "baseline_epochs_per_drop", "log_scale", "overlay")
+# The baseline's rules are the step kind's own: drop in (0, 1], epochs per drop > 0.
+VIEW_RULES = {
+    "baseline_drop": KINDS["step"].fields[0].rule,
+    "baseline_epochs_per_drop": KINDS["step"].fields[1].rule,
+    "log_scale": Flag(),
+    "overlay": Flag(),
+}
+
+
+def to_link(schedule: Schedule, view: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters for ``schedule`` and the view settings in ``view`` (keys of VIEW_KEYS).
+
+    >>> from studio import presets
+    >>> to_link(presets.preset("1cycle"), {"log_scale": True, "overlay": False, "baseline_drop": 0.1,
+    ...         "baseline_epochs_per_drop": 30.0})["studio.log_scale"]
+    'true'
+    """
+    params = share.to_query(schedule)
+    for key in VIEW_KEYS:
+        value = view[key]
+        params[PREFIX + key] = ("true" if value else "false") if isinstance(value, bool) else repr(float(value))
+    return params
+
+
+def from_link(params: Mapping[str, Any]) -> tuple[Schedule, dict[str, Any]]:
+    """The schedule and the view settings a link holds; ConfigError naming the first bad field.
+
+    A link without view settings (an older one) gives no view settings: the controls keep theirs.
+    """
+    values = share.query_values(params)
+    view_params = {key: values.pop(key) for key in list(values) if str(key).startswith(PREFIX)}
+    schedule = share.from_query(values)
+    view = {}
+    for key, text in view_params.items():
+        name = key[len(PREFIX) :]
+        if name not in VIEW_RULES:
+            raise ConfigError("studio", f"the link holds an unknown view setting {show(name)}")
+        view[name] = VIEW_RULES[name](key, share.parse_value(key, text, VIEW_RULES[name]))
+    return schedule, view
