@@ -169,7 +169,9 @@ else:
     st.plotly_chart(make_figure(curves, log_scale, height=460, mark_phases=False), key="compare_chart")
 
 # Schedules as rows, stats as columns: a static table wraps its cells, so nothing is clipped.
-stats = pd.DataFrame([format_stats(curve.stats) for curve in curves], index=[text.markdown(c.name) for c in curves])
+stats = pd.DataFrame(
+    [format_stats(curve.stats, curve.stat_bounds) for curve in curves], index=[text.markdown(c.name) for c in curves]
+)
 st.table(stats.T)
 
 st.subheader("Difference", divider="gray")

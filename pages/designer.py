@@ -9,7 +9,7 @@ from schedules import KINDS, ConfigError, dumps, from_config
 from schedules.document import MAX_TEXT_BYTES
 from studio import controls, design, links, presets, text
 from studio.compare_items import BASELINE_NAME
-from studio.curves import curve_csv, format_stats, sample_many
+from studio.curves import csv_note, curve_csv, format_stats, sample_many
 from studio.figures import make_figure, shared_ranges
 
 run_through_app()
@@ -155,7 +155,7 @@ with chart:
             make_figure([baseline], log_scale, ranges=ranges, first_color=1, stale=stale), key="chart_baseline"
         )
     # A static table wraps its cells: nothing is clipped at any width.
-    st.table(pd.DataFrame({curve.name: format_stats(curve.stats) for curve in (designed, baseline)}))
+    st.table(pd.DataFrame({curve.name: format_stats(curve.stats, curve.stat_bounds) for curve in (designed, baseline)}))
 
 st.subheader("Code", divider="gray")
 for tab, framework in zip(st.tabs(["Keras", "PyTorch", "optax"]), FRAMEWORKS, strict=True):
@@ -176,13 +176,16 @@ export.download_button(
 )
 export.download_button(
     "Curve as CSV",
-    data=lambda: curve_csv(designed_schedule),  # built on click: 10⁶ steps make a large file
+    data=lambda: curve_csv(designed_schedule),  # built on click, at most a million rows
     file_name="lr-curve.csv",
     mime="text/csv",
     icon=":material/table:",
     key="export_csv",
 )
-export.caption("The JSON holds the schedule; the page's address also keeps the baseline and the chart view.")
+export.caption(
+    f"The CSV holds {csv_note(designed_schedule)}. The JSON holds the schedule; the page's address also "
+    "keeps the baseline and the chart view."
+)
 upload_key = f"import_file_{st.session_state['import_round']}"
 upload.file_uploader(
     "Import a v1 JSON document",

@@ -17,8 +17,9 @@ from studio.training_runs import (
     check_writable,
     past_runs,
     read_back,
+    readback_summary,
     runs_root,
-    shown_path,
+    tensorboard_command,
 )
 from training.options import DATASETS, OPTIMIZERS
 
@@ -161,20 +162,16 @@ def show_metrics(job) -> None:
 def show_readback(job) -> None:
     """After the run: the lr logged at every step against the design, and where the logs are."""
     for run in job.runs:
-        readback = read_back(run.run_dir)
+        try:
+            readback = read_back(run.run_dir)
+        except ValueError as error:
+            st.warning(text.markdown(f"{run.name}: {error}"))
+            continue
         st.plotly_chart(readback_figure(readback), key=f"readback_{run.name}")
-        if readback.agrees:
-            st.success(
-                f"{text.markdown(run.name)}: the learning rate logged at all {readback.steps.size:,} steps "
-                "matches the design."
-            )
-        else:
-            st.warning(
-                f"{text.markdown(run.name)}: the logged learning rate differs from the design at "
-                f"{readback.mismatched.size:,} step(s), marked in red."
-            )
+        report = st.success if readback.agrees else st.warning
+        report(text.markdown(f"{run.name}: {readback_summary(readback)}"))
     st.markdown("Open the full logs, with loss and accuracy per epoch and the lr per step:")
-    st.code(f"tensorboard --logdir {shown_path(queue.root)}", language="bash")
+    st.code(tensorboard_command(queue.root), language="bash")
 
 
 @st.fragment(run_every=1.0 if own_active or queue.current else None)

@@ -88,22 +88,20 @@ def someone_else_note(owner: str, done: int, total: int, position: int | None) -
 
 
 def past_run_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The past runs' table in words that say what the record holds: a stopped, diverged or
-    incomplete run logged its last epoch only in part, and says so.
+    """The past runs' table in words that say what each record holds: epochs as trained (19.02 for a
+    run stopped just into its 20th), and why a record could not be read.
 
-    >>> past_run_rows([{"run": "r", "status": "stopped", "epochs": 20, "val_accuracy": 0.9, "kind": "cosine"}])
-    [{'run': 'r', 'kind': 'cosine', 'status': 'stopped', 'epochs logged': 'ended during epoch 20', 'val_accuracy': 0.9}]
+    >>> past_run_rows([{"run": "r", "status": "stopped", "epochs": 19.02, "val_accuracy": 0.9, "kind": "cosine"}])
+    [{'run': 'r', 'kind': 'cosine', 'status': 'stopped', 'epochs trained': '19.02', 'val_accuracy': 0.9, 'note': ''}]
     """
-    shown = []
-    for row in rows:
-        partial = row["status"] in ("stopped", "diverged", "incomplete") and row["epochs"]
-        shown.append(
-            {
-                "run": row["run"],
-                "kind": row["kind"],
-                "status": row["status"],
-                "epochs logged": f"ended during epoch {row['epochs']}" if partial else str(row["epochs"]),
-                "val_accuracy": row["val_accuracy"],
-            }
-        )
-    return shown
+    return [
+        {
+            "run": row["run"],
+            "kind": row["kind"],
+            "status": row["status"],
+            "epochs trained": f"{row['epochs']:g}",
+            "val_accuracy": row["val_accuracy"],
+            "note": row.get("note", ""),
+        }
+        for row in rows
+    ]

@@ -103,12 +103,6 @@ class Job:
     def total_epochs(self) -> int:
         return self.request.epochs * (2 if self.request.baseline else 1)
 
-    @property
-    def progress(self) -> float:
-        """Share of all epochs of all runs done, in [0, 1]."""
-        done = sum(len(run.epochs) for run in self.runs)
-        return 1.0 if self.status in FINISHED else min(done / max(self.total_epochs, 1), 1.0)
-
     def handle(self, event: dict[str, Any]) -> None:
         """Apply one JSON line of ``training.demo --json``."""
         kind = event.get("event")

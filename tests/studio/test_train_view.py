@@ -51,14 +51,14 @@ def test_a_short_run_says_what_it_misses():
     assert train_view.epochs_note(100, 100) is None
 
 
-def test_past_runs_say_when_the_last_epoch_was_partial():
+def test_past_runs_say_how_far_each_run_trained():
     rows = [
         {"run": "a", "status": "completed", "epochs": 30, "val_accuracy": 0.98, "kind": "cosine"},
-        {"run": "b", "status": "stopped", "epochs": 20, "val_accuracy": 0.9, "kind": "cosine"},
-        {"run": "c", "status": "incomplete", "epochs": 0, "val_accuracy": None, "kind": "step"},
+        {"run": "b", "status": "stopped", "epochs": 19.02, "val_accuracy": 0.9, "kind": "cosine"},
+        {"run": "c", "status": "unreadable", "epochs": 0, "val_accuracy": None, "kind": "?", "note": "run.json: …"},
     ]
-    shown = [row["epochs logged"] for row in train_view.past_run_rows(rows)]
-    assert shown == ["30", "ended during epoch 20", "0"]
+    shown = [(row["epochs trained"], row["note"]) for row in train_view.past_run_rows(rows)]
+    assert shown == [("30", ""), ("19.02", ""), ("0", "run.json: …")]
 
 
 def test_another_sessions_run_is_described_in_epochs():
