@@ -14,8 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -24,6 +27,44 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SERVE = ["-m", "streamlit", "run", "app.py", "--server.headless", "true"]  # the Dockerfile runs the same
+
+
+# The browser tests and the load bench drive Debian's Chromium headless; without the networking
+# flags it keeps trying hosts a closed network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(port: int, runs_dir: Path, log=subprocess.DEVNULL, launcher=SERVE) -> subprocess.Popen:
+    """`streamlit run app.py` as the README starts it (SERVE, or a ``launcher`` taking its
+    arguments), on 127.0.0.1:``port``."""
+    command = [sys.executable, *launcher, "--server.port", str(port), "--server.address", "127.0.0.1"]
+    env = os.environ | {"RUNS_DIR": str(runs_dir)}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(url: str, seconds: float = 60) -> bool:
+    """True once the server's health check answers "ok", False after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 REWRITE_CATALOG = "from studio.reference import rewrite_catalog; rewrite_catalog('README.md')"

@@ -41,7 +41,7 @@ from playwright.async_api import async_playwright
 
 import tasks
 from bench.streamlit_client import DesignerClient
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, serve, wait_healthy
+from tasks import CHROMIUM, CHROMIUM_FLAGS, free_port, serve, wait_healthy
 
 TIMED_SERVE = ["-m", "bench.timed_server", *tasks.SERVE[2:]]  # tasks.SERVE, its reruns timed
 

@@ -326,5 +326,5 @@ def readback_summary(readback: Readback) -> str:
         return "No learning rate was logged for this run yet."
     steps = "step" if logged == 1 else f"{logged:,} steps"
     if off == 0:
-        return f"The logged learning rate equals the design at {'the one' if logged == 1 else 'all'} {steps}."
+        return f"The logged learning rate matches the design at {'the one' if logged == 1 else 'all'} {steps}."
     return f"The logged learning rate differs from the design at {off:,} of {steps}, marked in red."

@@ -1,56 +1,15 @@
 """A real `streamlit run app.py` on a free local port, and Debian's Chromium driven by Playwright."""
 
 import contextlib
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tasks import CHROMIUM, CHROMIUM_FLAGS, free_port, serve, wait_healthy  # the README's own commands
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-import tasks  # noqa: E402 - the README's own commands
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(port: int, runs_dir: Path, log=subprocess.DEVNULL, launcher=tasks.SERVE) -> subprocess.Popen:
-    """`streamlit run app.py` as the README starts it (tasks.SERVE, or a ``launcher`` taking its
-    arguments), on 127.0.0.1:``port``."""
-    command = [sys.executable, *launcher, "--server.port", str(port), "--server.address", "127.0.0.1"]
-    env = os.environ | {"RUNS_DIR": str(runs_dir)}
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(url: str, seconds: float = 60) -> bool:
-    """True once the server's health check answers "ok", False after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return True
-        except OSError:
-            time.sleep(0.3)
-    return False
 
 
 @contextlib.contextmanager

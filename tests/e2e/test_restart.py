@@ -8,7 +8,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from studio import share
 from studio.presets import preset
-from tests.e2e.conftest import free_port, studio_server
+from tasks import free_port
+from tests.e2e.conftest import studio_server
 from tests.e2e.test_designer_browser import first_line, slider, wait_for_redraw
 
 pytestmark = pytest.mark.browser

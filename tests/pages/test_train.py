@@ -55,17 +55,20 @@ def test_a_short_run_shows_progress_and_reads_the_lr_back(tmp_path, monkeypatch)
 
 def test_a_second_session_sees_the_run_in_progress_and_runs_after_it(tmp_path, monkeypatch):
     first, second = train_page(tmp_path, monkeypatch), train_page(tmp_path, monkeypatch)
-    first.number_input(key="train_epochs").set_value(3)
+    first.number_input(key="train_epochs").set_value(100)  # long enough to be running when the second asks
     first.button(key="train_start").click().run()
+    run_until(first, lambda at: status_text(at).startswith("Running — epoch"))
     second.run()
     (info,) = second.info
     assert "is in progress" in info.value and first.session_state["session_label"] in info.value
     second.number_input(key="train_epochs").set_value(1)
     second.button(key="train_start").click().run()
-    assert "Waiting for the run in progress" in status_text(second) or "number 1 in line" in second.info[0].value
-    run_until(second, finished, timeout=240)
+    assert status_text(second) == "Waiting for the run in progress"
+    assert "Yours is number 1 in line and starts after it." in plain(second.info[0].value)
+    first.button(key="train_stop").click().run()
     run_until(first, finished)
-    assert status_text(first).startswith("Completed") and status_text(second).startswith("Completed")
+    run_until(second, finished, timeout=240)
+    assert status_text(first).startswith("Stopped") and status_text(second).startswith("Completed")
     assert len(list(tmp_path.iterdir())) == 2  # two runs, two folders
 
 
