@@ -78,8 +78,8 @@ def main() -> None:
 
     if stop < schedule.total_steps:
         if rank == 0:
-            state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
-            torch.save(state, args.checkpoint)
+            state = {"model": net.state_dict(), "optimizer": optimizer.state_dict()}
+            torch.save(state | {"scheduler": scheduler.state_dict()}, args.checkpoint)
         if world_size > 1:
             dist.barrier()  # no rank leaves before the checkpoint is whole
     weights = torch.cat([p.detach().flatten() for p in net.parameters()]).tolist()
