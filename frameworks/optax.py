@@ -18,7 +18,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from schedules.schedule import Schedule
+from schedules import Schedule
 
 
 def to_optax(schedule: Schedule) -> Callable[[jax.typing.ArrayLike], jax.Array]:

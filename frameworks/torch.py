@@ -31,10 +31,8 @@ from typing import Any
 import torch
 from torch.optim.lr_scheduler import LRScheduler
 
-from schedules.document import from_config
-from schedules.errors import ConfigError
+from schedules import ConfigError, Schedule, from_config
 from schedules.fields import show
-from schedules.schedule import Schedule
 
 STATE_KEYS = ("schedule", "step", "lr_multipliers")
 

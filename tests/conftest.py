@@ -5,11 +5,14 @@ import os
 import pytest
 
 # The suites that skip when PyTorch, Hugging Face, JAX or optax is missing (requirements-peers.txt).
-PEER_SUITES = ("tests/schedules/test_peer_conformance.py", "tests/frameworks/")
+PEER_SUITES = tuple(
+    f"tests/frameworks/{name}.py"
+    for name in ("test_peer_conformance", "test_code", "test_torch", "test_torch_distributed", "test_optax")
+)
 
 
 def is_peer(nodeid: str) -> bool:
-    return nodeid.startswith(PEER_SUITES)
+    return nodeid.split("::")[0] in PEER_SUITES
 
 
 def fail_instead_of_skip(report) -> None:

@@ -45,6 +45,13 @@ def test_is_a_genuine_lr_scheduler():
     assert isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler)
 
 
+def test_the_engine_reaches_it_by_name():
+    s = make()
+    scheduler = s.to_torch(optimizer(groups=2), lr_multipliers=[1.0, 0.5])
+    assert isinstance(scheduler, ScheduleLR)
+    assert scheduler.lr_multipliers == [1.0, 0.5]
+
+
 @pytest.mark.parametrize("kind", sorted(schedules.KINDS))
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
