@@ -18,8 +18,8 @@ NumPy float64 answer, written into each parameter group as it is (times the grou
 
 Checkpoints: ``state_dict()`` holds plain data only (the schedule's v1 document, the step and the
 multipliers), so ``torch.load(path)`` reads it with its default ``weights_only=True``; loading a state
-from another schedule is refused. Steps count optimizer steps (see ``docs``: under data
-parallelism each rank steps once per global batch, so the step is the global one).
+from another schedule is refused. Steps count optimizer steps: under DistributedDataParallel every
+rank steps once per global batch, so each rank's scheduler reads the same, global step.
 """
 
 from __future__ import annotations
