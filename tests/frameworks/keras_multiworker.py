@@ -18,21 +18,20 @@ import os
 import sys
 from pathlib import Path
 
+import keras
+import numpy as np
 import tensorflow as tf
 
-# The strategy first: it must exist before any other TensorFlow op runs in this process.
-strategy = tf.distribute.MultiWorkerMirroredStrategy()
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-import schedules  # noqa: E402
-from frameworks.keras_callbacks import LearningRateLogger, current_lr, current_step  # noqa: E402
+import schedules
+from frameworks.keras_callbacks import LearningRateLogger, current_lr, current_step
 
 GLOBAL_BATCH = 16
 
 
 def main(document: Path, log_dir: Path, out: Path) -> None:
+    # The strategy first: it must exist before any other TensorFlow op runs in this process (and
+    # not at import, which pytest's doctest collection does).
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
     s = schedules.loads(document.read_text())
     index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
     rng = np.random.default_rng(0)  # the same data on every worker: the strategy shards it
