@@ -22,11 +22,11 @@ def reaches_its_end_through_a_root(s) -> bool:
 
 
 def exact_reciprocals(doc, data):
-    """Growing restart cycles with cycle_mult − 1 a power of two, whose reciprocal XLA keeps exact.
+    """In float32, growing restart cycles with cycle_mult − 1 a power of two.
 
-    The restarts formula divides by the constant cycle_mult − 1, which XLA compiles as a
-    multiplication by its reciprocal: for another cycle_mult a cycle start can land a hair past
-    its whole step and the restart a step late (the xfail below).
+    The restarts formula settles each cycle against its start with a margin of 1e-12 relative,
+    far above float64's rounding but below float32's: for another cycle_mult a start computed in
+    float32 can land past its whole step, and the restart a step late (0 where the peak belongs).
     """
     if doc["schedule"]["kind"] == "cosine_restarts":
         doc["schedule"]["cycle_mult"] = data.draw(st.sampled_from([1.0, 1.5, 2.0, 3.0, 5.0]))
@@ -43,7 +43,7 @@ def curve(s, steps, x64):
 @SETTINGS
 @given(data=st.data())
 def test_float64_equals_lr_at_every_step(kind, data):
-    s = schedules.from_config(exact_reciprocals(data.draw(documents(kinds=(kind,), max_steps=5000)), data))
+    s = schedules.from_config(data.draw(documents(kinds=(kind,), max_steps=5000)))
     assume(not reaches_its_end_through_a_root(s))
     steps = np.arange(s.total_steps + 3)
     ours = curve(s, steps, x64=True)
@@ -82,19 +82,6 @@ def test_polynomial_with_power_below_one_ends_at_epsilon_under_jit():
     s = make("polynomial", steps_per_epoch=21, total_epochs=83, warmup_epochs=0, hold_epochs=0, power=0.5)
     end = curve(s, np.array([s.total_steps]), x64=True)
     assert end[0] == s.lr(s.total_steps) == 0.0
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="XLA compiles the division by cycle_mult − 1 as a multiplication by its reciprocal: the start of "
-    "cycle 1, 3 · 2.5 / 2.5, becomes 3.0000000000000004, so the restart at step 3 lands a step late "
-    "(0 where the peak belongs); schedules.kinds.cosine_restarts_decay needs cycle starts exact under it",
-)
-def test_growing_restart_cycles_restart_on_their_step_under_jit():
-    s = make("cosine_restarts", steps_per_epoch=3, total_epochs=2, warmup_epochs=0, hold_epochs=0,
-             first_cycle_epochs=1, cycle_mult=3.5)
-    steps = np.arange(s.total_steps)
-    np.testing.assert_array_equal(curve(s, steps, x64=True), s.lr(steps))
 
 
 @pytest.mark.parametrize("x64", [True, False], ids=["float64", "float32"])
