@@ -76,15 +76,15 @@ def main() -> None:
         optimizer.zero_grad()
         scheduler.step()
 
-    if stop < schedule.total_steps:
-        if rank == 0:
-            state = {"model": net.state_dict(), "optimizer": optimizer.state_dict()}
-            torch.save(state | {"scheduler": scheduler.state_dict()}, args.checkpoint)
-        if world_size > 1:
-            dist.barrier()  # no rank leaves before the checkpoint is whole
+    if stop < schedule.total_steps and rank == 0:
+        state = {"model": net.state_dict(), "optimizer": optimizer.state_dict()}
+        torch.save(state | {"scheduler": scheduler.state_dict()}, args.checkpoint)
     weights = torch.cat([p.detach().flatten() for p in net.parameters()]).tolist()
     args.out.write_text(json.dumps({"rank": rank, "start": start, "lrs": lrs, "weights": weights}))
     if world_size > 1:
+        # No rank leaves before the checkpoint is whole, nor tears down its connections while
+        # another still uses them (gloo then aborts the other process at exit).
+        dist.barrier()
         dist.destroy_process_group()
 
 
