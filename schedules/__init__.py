@@ -12,6 +12,8 @@ from schedules.errors import ConfigError
 from schedules.kinds import COMMON_FIELDS, KINDS
 from schedules.schedule import Schedule
 
+__version__ = "0.1.0"  # the package's one version: pyproject.toml reads it
+
 __all__ = [
     "COMMON_FIELDS",
     "KINDS",

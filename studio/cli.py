@@ -1,0 +1,55 @@
+"""The ``lr-studio`` command: serve the studio, run the demo training, verify schedule files.
+
+    lr-studio app [streamlit options]     # serves the studio (the [studio] extra)
+    lr-studio demo [options]              # python -m training.demo: a headless training run
+    lr-studio verify [options]            # python -m schedules.verify
+    lr-studio --help
+
+Each command runs its module in a child Python and passes every argument after the command
+name on unchanged, so ``lr-studio demo --help`` answers with the demo's own help.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+MODULES = {"demo": "training.demo", "verify": "schedules.verify"}
+HELP = __doc__.split("\n\n")[1]
+
+
+def site_dir() -> Path:
+    """The folder holding app.py, pages/ and .streamlit/: the checkout's root, or the installed copy."""
+    checkout = Path(__file__).resolve().parents[1]
+    return checkout if (checkout / "app.py").is_file() else Path(__file__).resolve().parent / "site"
+
+
+def app_command(extra: list[str]) -> list[str]:
+    """``streamlit run`` on the studio's app.py, as ``tasks.py app`` and the Dockerfile serve it."""
+    return [sys.executable, "-m", "streamlit", "run", str(site_dir() / "app.py"), "--server.headless", "true", *extra]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    command, extra = (args[0], args[1:]) if args else ("--help", [])
+    if command in ("-h", "--help", "help"):
+        print(f"usage: lr-studio {{app,demo,verify}} [arguments]\n\n{HELP}")
+        return 0
+    if command == "app":
+        if importlib.util.find_spec("streamlit") is None:
+            print("lr-studio app: Streamlit is missing; install the app with pip install 'lr-schedule-studio[studio]'.")
+            return 2
+        # Runs go beside the user, not into the installed package, unless RUNS_DIR says otherwise.
+        env = os.environ | {"RUNS_DIR": os.environ.get("RUNS_DIR") or str(Path.cwd() / "runs")}
+        return subprocess.call(app_command(extra), env=env)
+    if command in MODULES:
+        return subprocess.call([sys.executable, "-m", MODULES[command], *extra])
+    print(f"lr-studio: unknown command {command!r}; choose app, demo or verify (lr-studio --help).", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
