@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import schedules
@@ -14,11 +14,6 @@ from frameworks.optax import to_optax  # noqa: E402  (after the skip: it imports
 
 jnp = jax.numpy
 SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def reaches_its_end_through_a_root(s) -> bool:
-    """A polynomial decay with power < 1 amplifies the last bit of p at its end (see the xfail below)."""
-    return s.kind.name == "polynomial" and s.params["power"] < 1
 
 
 def exact_reciprocals(doc, data):
@@ -44,7 +39,6 @@ def curve(s, steps, x64):
 @given(data=st.data())
 def test_float64_equals_lr_at_every_step(kind, data):
     s = schedules.from_config(data.draw(documents(kinds=(kind,), max_steps=5000)))
-    assume(not reaches_its_end_through_a_root(s))
     steps = np.arange(s.total_steps + 3)
     ours = curve(s, steps, x64=True)
     assert ours.dtype == np.float64
@@ -58,7 +52,6 @@ def test_float64_equals_lr_at_every_step(kind, data):
 def test_float32_is_lr_to_float32_precision(kind, data):
     doc = exact_reciprocals(data.draw(documents(kinds=(kind,), max_steps=5000)), data)
     s = schedules.from_config(doc)
-    assume(not reaches_its_end_through_a_root(s))
     steps = np.arange(s.total_steps + 3)
     ours = curve(s, steps, x64=False)
     assert ours.dtype == np.float32
@@ -73,12 +66,8 @@ def make(kind="cosine", steps_per_epoch=5, **fields):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="XLA compiles e / D as e · (1 / D): at e = D the progress p is 1 − 2⁻⁵³, and (1 − p)^0.5 is 1e-8 · base "
-    "instead of 0; schedules.kinds.progress needs a form exact at the end (e.g. the remaining (D − e) / D)",
-)
 def test_polynomial_with_power_below_one_ends_at_epsilon_under_jit():
+    """XLA compiles e / D as e · (1 / D), 1 − 2⁻⁵³ at e = D; progress holds 1 there exactly."""
     s = make("polynomial", steps_per_epoch=21, total_epochs=83, warmup_epochs=0, hold_epochs=0, power=0.5)
     end = curve(s, np.array([s.total_steps]), x64=True)
     assert end[0] == s.lr(s.total_steps) == 0.0
