@@ -4,8 +4,9 @@ the engine's envelope and statistics at every size, in one process.
     python -m bench.bench_scale
 
 Caches are cleared before each rerun. Compare's sessions take turns (machine noise hits both
-alike); each rerun's peak allocation comes from tracemalloc, to which NumPy reports its arrays. Goal: a 10⁹-step rerun within 2× of a 10⁴-step
-one, and memory bounded by the points drawn (~100 MB per schedule at most), not by the steps.
+alike); each rerun's peak allocation comes from tracemalloc, to which NumPy reports its arrays.
+Goal: a 10⁹-step rerun within 2× of a 10⁴-step one, and memory bounded by the points drawn
+(~100 MB per schedule at most), not by the steps.
 """
 
 from __future__ import annotations
