@@ -281,9 +281,10 @@ def _shape_findings(steps, logged, schedule: Schedule, peak: float, start: int) 
     decaying = decaying if decaying.any() else np.ones_like(decaying)
     designed_low = float(schedule.lr(steps[decaying]).min())
     logged_low = float(logged[decaying].min())
-    if schedule.kind.name != "constant" and abs(logged_low - designed_low) > tolerance(
-        np.array([designed_low]), peak
-    )[0]:
+    if (
+        schedule.kind.name != "constant"
+        and abs(logged_low - designed_low) > tolerance(np.array([designed_low]), peak)[0]
+    ):
         findings.append(
             {
                 "type": "floor",

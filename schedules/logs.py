@@ -149,8 +149,7 @@ def read_files(files: Iterable[tuple[str, bytes]], source: str = "the upload") -
         raise LogError(f"{listed or source}: no learning-rate series (a tag or column such as learning_rate or lr)")
     several = len({context for context, _, _ in found}) > 1
     return [
-        Series(f"{context}/{tag}" if several and context else tag, s.steps, s.lr, s.unit)
-        for context, tag, s in found
+        Series(f"{context}/{tag}" if several and context else tag, s.steps, s.lr, s.unit) for context, tag, s in found
     ]
 
 
@@ -192,7 +191,7 @@ def _check_sizes(sizes: Iterable[tuple[str, int]]) -> None:
 
 
 def _kind_of(name: str, data: bytes) -> str:
-    """"events", "json" or "csv"; LogError for anything else."""
+    """ "events", "json" or "csv"; LogError for anything else."""
     base = PurePosixPath(name).name
     if not data:
         raise LogError(f"{base}: the file is empty")
