@@ -174,16 +174,18 @@ def _explain(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: fl
 
 
 def _constant_ratio(steps, logged, schedule) -> float | None:
-    """logged / designed when it is one constant factor (≠ 1) over every step, else None."""
+    """A factor that may scale the whole design onto the log: the median ratio of logged to
+    designed when that is constant, else the ratio of the peaks; None when it is 1. The
+    segmentation then decides whether the scaled design explains anything."""
     designed = schedule.lr(steps)
     usable = np.abs(designed) > 0
     if not usable.any():
         return None
     ratios = logged[usable] / designed[usable]
     ratio = float(np.median(ratios))
-    if abs(ratio - 1) <= 10 * RTOL or not np.allclose(ratios, ratio, rtol=10 * RTOL, atol=0):
-        return None
-    return ratio
+    if not np.allclose(ratios, ratio, rtol=10 * RTOL, atol=0):
+        ratio = float(logged.max() / designed.max())
+    return None if abs(ratio - 1) <= 10 * RTOL else ratio
 
 
 def _segments(steps, logged, curve, peak: float, steps_per_epoch: int):

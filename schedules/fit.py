@@ -7,8 +7,8 @@ Each kind is fitted in three moves, in optimizer steps:
    the drops and restarts;
 2. its lengths and shape parameters refined by Nelder–Mead on the continuous formula (the kind's
    own decay, with lengths as real numbers), the lrs that enter the formula linearly (base,
-   warm-up start, floor; max_lr) solved at each try by weighted linear least squares, weights
-   1 / lr so that a floor of 1e-6 under a peak of 1e-2 counts as much as the peak;
+   warm-up start, floor; max_lr) solved at each try by weighted linear least squares, each
+   point weighted by 1 / its tolerance (relative for most lrs, absolute near zero);
 3. lengths rounded to whole steps and each nudged by ±1 step, every candidate scored as a real
    v1 document through :class:`~schedules.Schedule`.
 
@@ -142,7 +142,8 @@ class _Log:
     def __init__(self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int):
         self.s, self.y, self.steps_per_epoch = s, y, steps_per_epoch
         self.peak = float(y.max())
-        self.weights = 1.0 / np.maximum(np.abs(y), 1e-7 * self.peak)
+        # Each point weighs as much as its tolerance allows: relative for most lrs, absolute near 0.
+        self.weights = 1.0 / tolerance(y, self.peak)
         self.sample = np.unique(np.linspace(0, s.size - 1, min(s.size, MAX_FIT_POINTS)).astype(np.int64))
         self.coarse = np.unique(np.linspace(0, s.size - 1, min(s.size, COARSE_POINTS)).astype(np.int64))
         near_peak = y >= self.peak * (1 - 4 * RTOL)
@@ -207,7 +208,15 @@ def _initial_specs(name: str, log: _Log) -> list[dict]:
     if name == "polynomial":
         return [base | {"T": max(end_guess, base["hold_end"] + 1), "power": p} for p in (0.5, 2.0, 3.0)]
     if name in ("exponential", "inverse_time"):
-        return [base | {"decay_epochs": spe, "decay_rate": 0.5}]
+        decaying = (log.s > base["hold_end"]) & (log.y > 0)
+        rates = [0.5]
+        if decaying.sum() >= 2:
+            e, y = log.s[decaying] - base["hold_end"], log.y[decaying]
+            if name == "exponential":  # log y falls by log(rate) every S steps
+                rates.append(float(np.exp(np.polyfit(e, np.log(y), 1)[0] * spe)))
+            else:  # 1 / y rises by rate / base every S steps
+                rates.append(float(np.polyfit(e, 1 / y, 1)[0] * spe * base["base_lr"]))
+        return [base | {"decay_epochs": spe, "decay_rate": min(1.0, max(r, 1e-12))} for r in rates]
     if name == "inverse_sqrt":
         return [base | {"timescale_epochs": t} for t in (spe, max(1.0, (log.end - base["hold_end"]) / 10))]
     if name == "step":
@@ -362,8 +371,11 @@ def _free_names(spec: dict) -> list[str]:
 
 def _objective(spec: dict, log: _Log, index: np.ndarray) -> tuple[float, dict]:
     solved = _solve_linear(spec, log, index)
-    if any(solved[name] < 0 for name in _linear_names(solved)) or solved.get("epsilon", 0) > solved["base_lr"]:
-        return math.inf, solved  # the same line can be drawn with a negative floor: not a schedule
+    # The same line can be drawn with a negative floor or start: not a schedule. Clamped, such a
+    # solution scores worse than the valid one beside it, and the search keeps a slope to follow.
+    solved |= {name: max(0.0, solved[name]) for name in _linear_names(solved)}
+    if solved.get("epsilon", 0.0) > solved["base_lr"]:
+        solved["epsilon"] = solved["base_lr"]
     with np.errstate(all="ignore"):
         residual = (_curve(solved, log.s[index]) - log.y[index]) * log.weights[index]
     value = float(np.mean(residual**2))
