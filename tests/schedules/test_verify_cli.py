@@ -139,3 +139,15 @@ def test_an_event_folder_from_a_writer(tmp_path, config):
     writer.close()
     result = verify(tmp_path / "run", "--config", config)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_verification_needs_numpy_alone():
+    """The readers, diagnosis, fit and CLI load no TensorFlow, TensorBoard, SciPy, pandas or Streamlit."""
+    heavy = ("tensorflow", "tensorboard", "scipy", "pandas", "streamlit", "plotly", "torch", "keras", "google")
+    probe = (
+        "import sys, schedules.logs, schedules.diagnose, schedules.fit, schedules.verify; "
+        f"print(sorted({{name.split('.')[0] for name in sys.modules}} & set({heavy!r})))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
