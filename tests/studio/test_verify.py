@@ -51,7 +51,7 @@ def test_verdict_sentences():
     level, sentence = logic.verdict(diagnose(steps, DESIGNED.lr(steps), DESIGNED), "lr")
     assert level == "success" and sentence.startswith("Match: all 100 logged steps of lr")
     level, sentence = logic.verdict(diagnose(steps, DESIGNED.lr(steps + 1), DESIGNED), "lr")
-    assert level == "error" and "the first at step 1," in sentence
+    assert level == "error" and "the first at step 0, the largest at step 0" in sentence
 
 
 def test_findings_table_keeps_the_numbers():
