@@ -26,6 +26,7 @@ ATOL_OF_PEAK = 1e-7  # lrs near zero (the end of a cosine) match to float32 prec
 MAX_OFFSET = 3  # steps: off-by-one logging and its neighbours
 MIN_PIECE = 10  # logged steps: a shorter piece that does not reach the log's end explains nothing
 MAX_PIECES = 6  # more pieces than this tell no story; the rest is described by its shape
+MAX_RESTART_GAP = 2000  # logged steps between two records searched for where a restart happened
 STRETCHES = (2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 24, 32, 48, 64)  # gradient-accumulation factors
 
 
@@ -200,18 +201,21 @@ def _segments(steps, logged, curve, peak: float, steps_per_epoch: int):
     return pieces, start
 
 
-def _candidates(first_step: float, previous: Warp | None, steps_per_epoch: int) -> list[Warp]:
-    """Warps to try from ``first_step`` on, simplest first."""
+def _candidates(first_step: float, previous_step: float | None, previous: Warp | None, steps_per_epoch: int):
+    """Warps to try from ``first_step`` on (the last logged step before it: ``previous_step``), simplest first."""
     offsets = [k for d in range(1, MAX_OFFSET + 1) for k in (d, -d)]
     if steps_per_epoch > MAX_OFFSET:
         offsets += [steps_per_epoch, -steps_per_epoch]
     factor = previous.factor if previous else 1.0
     warps = [previous] if previous else [Warp()]
     warps += [Warp(factor, (previous.shift if previous else 0) + k) for k in offsets]
-    if first_step > 0:  # the counter restarted at this step (a resume that rebuilt the scheduler)
-        warps += [Warp(factor, int(round(-factor * first_step)) + k) for k in (0, 1, -1)]
+    # The counter restarted at some step r between the last logged step and this one (a resume
+    # that rebuilt the scheduler): t = factor · (s − r), give or take a step.
+    gap = int(first_step - previous_step) if previous_step is not None else 0
+    for restart in range(int(first_step), int(first_step) - min(gap, MAX_RESTART_GAP), -1):
+        warps += [Warp(factor, int(round(-factor * restart)) + k) for k in (0, 1, -1)]
     for n in STRETCHES:
-        warps += [Warp(n, 0), Warp(n, n - 1), Warp(1 / n, 0)]
+        warps += [Warp(n, 0), Warp(n, n - 1), Warp(n, n), Warp(1 / n, 0)]
         if first_step > 0:
             warps += [Warp(n, int(-n * first_step)), Warp(1 / n, -int(first_step // n))]
     unique = []
@@ -239,7 +243,8 @@ def _longest_run(steps, logged, curve, peak, start, previous, steps_per_epoch):
         return steps.size
 
     best, best_end = None, start
-    for warp in _candidates(float(steps[start]), previous, steps_per_epoch):
+    previous_step = float(steps[start - 1]) if start else None
+    for warp in _candidates(float(steps[start]), previous_step, previous, steps_per_epoch):
         if best is not None and (best_end >= steps.size or not matches(warp, best_end, best_end + 1).all()):
             continue  # it cannot reach further than the best so far
         end = run_end(warp)
@@ -256,9 +261,13 @@ def _warp_findings(pieces, steps: np.ndarray, steps_per_epoch: int) -> list[dict
         if warp.factor != previous.factor:
             findings.append(_stretch_finding(warp.factor, at))
         if number and warp.shift != previous.shift:
-            restart = abs(warp.shift + warp.factor * at) <= MAX_OFFSET * max(1.0, warp.factor)
+            # The counter fell back to where the previous piece's offset would put step 0.
+            same = warp.factor == previous.factor
+            restart_step = ((previous.shift if same else 0) - warp.shift) / warp.factor if warp.factor >= 1 else None
+            previous_step = int(steps[first - 1])
+            restart = restart_step is not None and previous_step - MAX_OFFSET < restart_step <= at + MAX_OFFSET
             if restart or warp.factor != previous.factor:
-                findings.append(_restart_finding(at, restart))
+                findings.append(_restart_finding(int(round(restart_step)) if restart else at, restart))
             else:
                 findings.append(_offset_finding(warp.shift, steps_per_epoch, at))
         elif not number and warp.shift != 0 and warp.factor == 1:
