@@ -137,16 +137,17 @@ def diagnose(steps, lr, schedule: Schedule, unit: str = "step") -> Diagnosis:
         steps, design_steps, logged, designed, relative_difference(logged, designed, peak), matched, []
     )
     if steps.size:
-        diagnosis.findings.extend(_find(design_steps, logged, schedule, peak, matched))
+        span = schedule.steps_per_epoch if unit == "epoch" else 1  # the steps one logged record covers
+        diagnosis.findings.extend(_find(design_steps, logged, schedule, peak, matched, span))
     return diagnosis
 
 
 # Findings ------------------------------------------------------------------------------------
-def _find(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: float, matched) -> list[dict]:
+def _find(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: float, matched, span: int) -> list[dict]:
     findings = []
     if not matched.all():
         findings += _explain(steps.astype(np.float64), logged, schedule, peak)
-    findings += _coverage(steps, schedule)
+    findings += _coverage(int(steps[-1]) + span - 1, schedule)
     return findings
 
 
@@ -329,9 +330,12 @@ def _shape_findings(steps, logged, schedule: Schedule, peak: float, start: int) 
     return findings
 
 
-def _coverage(steps: np.ndarray, schedule: Schedule) -> list[dict]:
-    """Whether the log stops before the schedule's end or runs past it."""
-    total, last = schedule.total_steps, int(steps[-1])
+def _coverage(last: int, schedule: Schedule) -> list[dict]:
+    """Whether the log (its last record covering up to step ``last``) stops before the schedule's end.
+
+    Or runs past it.
+    """
+    total = schedule.total_steps
     if last < total - 1:
         return [
             {
