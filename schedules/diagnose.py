@@ -331,10 +331,7 @@ def _shape_findings(steps, logged, schedule: Schedule, peak: float, start: int) 
 
 
 def _coverage(last: int, schedule: Schedule) -> list[dict]:
-    """Whether the log (its last record covering up to step ``last``) stops before the schedule's end.
-
-    Or runs past it.
-    """
+    """Whether the log stops before the schedule's end or runs past it; ``last``: the last step it covers."""
     total = schedule.total_steps
     if last < total - 1:
         return [
