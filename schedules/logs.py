@@ -134,17 +134,28 @@ def read_files(files: Iterable[tuple[str, bytes]], source: str = "the upload") -
     _check_sizes((name, len(data)) for name, data in files)
     found: list[tuple[str, str, Series]] = []  # (context, tag, series)
     events: dict[str, list[tuple[str, bytes]]] = {}
+    problems: list[LogError] = []
+    # Among several files, one that is not a log (a model's config.json, an empty event file just
+    # opened) is passed over; it is named only when no file gives a series.
     for name, data in sorted(files):
-        kind = _kind_of(name, data)
-        if kind == "events":
-            events.setdefault(str(PurePosixPath(name).parent).strip("."), []).append((name, data))
-        elif kind == "json":
-            found += [(name, s.name, s) for s in _read_trainer_state(name, data)]
-        elif kind == "csv":
-            found += [(name, s.name, s) for s in _read_csv(name, data)]
+        try:
+            kind = _kind_of(name, data)
+            if kind == "events":
+                events.setdefault(str(PurePosixPath(name).parent).strip("."), []).append((name, data))
+            elif kind == "json":
+                found += [(name, s.name, s) for s in _read_trainer_state(name, data)]
+            elif kind == "csv":
+                found += [(name, s.name, s) for s in _read_csv(name, data)]
+        except LogError as error:
+            problems.append(error)
     for run, run_files in events.items():
-        found += [(run, s.name, s) for s in _read_event_run(run_files)]
+        try:
+            found += [(run, s.name, s) for s in _read_event_run(run_files)]
+        except LogError as error:
+            problems.append(error)
     if not found:
+        if len(problems) == 1:
+            raise problems[0]
         listed = ", ".join(name for name, _ in files[:5]) + (" …" if len(files) > 5 else "")
         raise LogError(f"{listed or source}: no learning-rate series (a tag or column such as learning_rate or lr)")
     several = len({context for context, _, _ in found}) > 1
@@ -378,17 +389,21 @@ def _records(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 def _read_event_run(files: list[tuple[str, bytes]]) -> list[Series]:
     """The lr series of one run's event files, files in name order, the last write of a step winning."""
     per_tag: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}  # tag → (order, steps, values)
-    order_base = 0
+    order_base, problems = 0, []
     for name, data in files:
         starts, lengths = _records(data)
         base = PurePosixPath(name).name
         if starts.size == 0:
-            raise LogError(f"{base}: the event file is truncated before its first complete record")
+            problems.append(LogError(f"{base}: the event file is truncated before its first complete record"))
+            continue
         if not _looks_like_events(data):
-            raise LogError(f"{base}: not a TensorBoard event file (its first record is not a file version)")
+            problems.append(LogError(f"{base}: not a TensorBoard event file (its first record is not a file version)"))
+            continue
         for tag, order, steps, values in _decode_records(data, starts, lengths):
             per_tag.setdefault(tag, []).append((order + order_base, steps, values))
         order_base += starts.size
+    if len(problems) == len(files):
+        raise problems[0]
     series = []
     for tag, parts in per_tag.items():
         if not is_lr_name(tag):

@@ -307,3 +307,14 @@ def test_tf_summary_scalar_event_files(tmp_path):
     (series,) = read_path(tmp_path)
     assert series.name == "learning_rate"
     np.testing.assert_array_equal(series.lr, np.float32([v for _, v in LRS]).astype(np.float64))
+
+
+def test_among_several_files_those_that_are_not_logs_are_passed_over(tmp_path):
+    event_file(tmp_path / "run" / "events.out.tfevents.1.host", LRS[:10])
+    (tmp_path / "run" / "events.out.tfevents.2.host").write_bytes(b"")  # a writer that had just started
+    (tmp_path / "run" / "config.json").write_text('{"hidden_size": 8}')
+    (tmp_path / "run" / "notes.csv").write_text("a,b\n1,2\n")
+    (series,) = read_path(tmp_path)
+    assert len(series) == 10
+    with pytest.raises(LogError, match="config.json, notes.csv: no learning-rate series"):
+        read_files([("config.json", b'{"a": 1}'), ("notes.csv", b"a,b\n1,2\n")])
