@@ -114,6 +114,9 @@ schedule = logic.with_steps_per_epoch(design, int(steps_per_epoch))
 diagnosis = logic.compare(series, schedule)
 level, sentence = logic.verdict(diagnosis, series.name)
 (st.success if level == "success" else st.error)(sentence)
+for finding in diagnosis.findings:
+    st.text(f"• {finding['sentence']}")
 if diagnosis.findings:
-    st.dataframe(pd.DataFrame(logic.findings_table(diagnosis)), hide_index=True, width="stretch", key="verify_findings")
+    with st.expander("Findings as data"):
+        st.dataframe(pd.DataFrame(logic.findings_table(diagnosis)), hide_index=True, width="stretch")
 st.plotly_chart(logic.overlay_figure(diagnosis, series.name, series.unit), key="verify_chart")

@@ -132,12 +132,12 @@ def overlay_figure(diagnosis: Diagnosis, name: str, unit: str = "step", height: 
     layout = {
         "title": {"text": f"Logged lr ({name}) over the design", "x": 0, "font": {"size": 15}},
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "xaxis": {"anchor": "y", "domain": [0, 1], "matches": "x2", "showticklabels": False},
         "yaxis": {"domain": [0.38, 1], "title": {"text": "learning rate"}},
         "xaxis2": {"anchor": "y2", "domain": [0, 1], "title": {"text": _axis_title(unit)}},
         "yaxis2": {"domain": [0, 0.28], "title": {"text": "relative difference"}, "zeroline": True},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         "hovermode": "closest",
     }
     return go.Figure({"data": traces, "layout": layout})
@@ -159,7 +159,7 @@ def fit_figure(series: Series, fitted: Fit, height: int = 380) -> go.Figure:
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "xaxis": {"title": {"text": _axis_title(series.unit)}},
         "yaxis": {"title": {"text": "learning rate"}},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
     }
     return go.Figure({"data": traces, "layout": layout})
 

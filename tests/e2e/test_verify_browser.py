@@ -43,6 +43,7 @@ def open_verify(page):
 
 def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer(page, tmp_path):
     files = run_folder(tmp_path, factor=4)
+    page.set_viewport_size({"width": 1280, "height": 1500})  # tall enough for the picture to hold the chart
     open_verify(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(files)
     page.get_by_text("Mismatch:").wait_for(timeout=60_000)
@@ -53,7 +54,7 @@ def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer
     assert legend[:2] == ["designed", "logged: train/learning_rate"]
     assert "first mismatch" in legend and "largest mismatch" in legend
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(ROOT / "test-artifacts" / "verify-1280.png"), full_page=True)
+    page.screenshot(path=str(ROOT / "test-artifacts" / "verify-1280.png"))
     shutil.copy(ROOT / "test-artifacts" / "verify-1280.png", ROOT / "docs" / "verify.png")
 
     page.get_by_text("No design: fit one").click()
@@ -62,16 +63,7 @@ def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer
     page.get_by_role("heading", name="Learning-rate schedule designer").wait_for(timeout=30_000)
     page.wait_for_function("() => new URL(location.href).searchParams.get('steps_per_epoch') === '1'")
     query = page.evaluate("() => Object.fromEntries(new URL(location.href).searchParams)")
-    fitted = from_config(
-        {
-            "format": "lr-schedule",
-            "version": 1,
-            "steps_per_epoch": int(query["steps_per_epoch"]),
-            "schedule": {"kind": query["kind"], "base_lr": float(query["base_lr"]), "total_epochs": 1},
-        }
-        | {}
-    )
-    assert fitted.kind.name == "cosine"  # the 4× faster cosine, read back as a cosine
+    assert query["kind"] == "cosine"  # the 4× faster cosine, read back as a cosine
     assert float(query["total_epochs"]) == pytest.approx(DESIGNED.total_steps / 4, abs=1)
     assert float(query["warmup_epochs"]) == pytest.approx(DESIGNED.warmup_steps / 4, abs=1)
     assert page.locator('[data-testid="stException"]').count() == 0

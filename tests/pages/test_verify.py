@@ -55,6 +55,7 @@ def test_a_stretched_log_is_diagnosed_with_its_findings_and_marks(page):
     findings = page.dataframe[0].value
     assert findings["type"].tolist() == ["stretch"]
     assert findings["finding"][0].startswith("the schedule runs 4.00× faster than designed")
+    assert page.text[-1].value.startswith("• the schedule runs 4.00× faster than designed")
     names = [trace["name"] for trace in traces(page)[0]]
     assert "first mismatch" in names and "largest mismatch" in names
 
