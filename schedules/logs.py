@@ -21,6 +21,7 @@ TensorBoard's generated classes: verification must run in a user's CI with NumPy
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -76,6 +77,7 @@ _LR_WORD = re.compile(r"(?:^|[/_\-. :])(?:lr|learning[_\- ]?rate)(?:$|[/_\-. :])
 _NOT_LR = re.compile(r"(?:_min|_max|momentum|weight[_\- ]?decay|beta\d?|step|epoch)$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)  # a log repeats its few names a million times
 def is_lr_name(name: str) -> bool:
     """True for a tag or column that reads as a learning rate.
 
@@ -511,13 +513,14 @@ def _read_trainer_state(name: str, data: bytes) -> list[Series]:
         raise LogError(f"{base}: not a Hugging Face trainer_state.json (no log_history list)")
     columns: dict[str, tuple[list, list]] = {}
     for entry in history:
-        if not isinstance(entry, dict) or not _is_number(entry.get("step")):
+        if not isinstance(entry, dict):
             continue
+        step = entry.get("step")
         for key, value in entry.items():
-            if _is_number(value) and is_lr_name(key):
+            if type(value) in (float, int) and isinstance(key, str) and is_lr_name(key) and _is_number(step):
                 steps, values = columns.setdefault(key, ([], []))
-                steps.append(int(entry["step"]))
-                values.append(float(value))
+                steps.append(step)
+                values.append(value)
     return [
         Series(key, *last_per_step(np.array(steps, np.int64), np.array(values, np.float64)))
         for key, (steps, values) in columns.items()
@@ -572,19 +575,26 @@ def _is_numeric_row(cells: Sequence[str]) -> bool:
 
 
 def _numeric_columns(base: str, body: str, width: int, columns: list[int]) -> np.ndarray:
-    """The chosen columns of the CSV body as float64 (empty cells NaN), parsed by NumPy."""
+    """The chosen columns of the CSV body as float64 (empty cells NaN), parsed by NumPy's loadtxt.
+
+    Empty cells (Lightning writes a row per metric, the others left empty) become "nan" in one
+    pass over the text first, so every cell parses as a float in loadtxt's C loop.
+    """
     body = body.strip("\r\n")
     if not body:
         raise LogError(f"{base}: the CSV file has a header but no rows")
+    if '""' in body:
+        body = body.replace('""', "nan")  # an empty quoted cell (W&B exports quote every cell)
+    if ",," in body or ",\n" in body or ",\r" in body or body.startswith(",") or "\n," in body or body.endswith(","):
+        body = _EMPTY_CELL.sub("nan", body)
     try:
-        cells = np.loadtxt(
-            io.StringIO(body), delimiter=",", quotechar='"', usecols=columns, dtype=str, ndmin=2, comments=None
+        return np.loadtxt(
+            io.StringIO(body), delimiter=",", quotechar='"', usecols=columns, dtype=np.float64, ndmin=2, comments=None
         )
     except ValueError as error:
-        raise LogError(f"{base}: rows do not all have the header's {width} columns ({error})") from None
-    cells = np.char.strip(cells)
-    cells[cells == ""] = "nan"
-    try:
-        return cells.astype(np.float64)
-    except ValueError:
+        if "columns" in str(error) or "usecols" in str(error):
+            raise LogError(f"{base}: rows do not all have the header's {width} columns") from None
         raise LogError(f"{base}: a step or learning-rate cell is not a number") from None
+
+
+_EMPTY_CELL = re.compile(r"(?<=,)(?=,|\r?$)|^(?=,)", re.MULTILINE)
