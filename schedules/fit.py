@@ -104,6 +104,11 @@ def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None)
     if s.size < 2 or not np.isfinite(y).all() or y.max() <= 0:
         raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
     log = _Log(s, y, int(steps_per_epoch))
+    if _changes_once_per_epoch(s, y, int(steps_per_epoch)):
+        # Keras's LearningRateScheduler and per-epoch scheduler steps: fit the epochs' first steps
+        # and propose granularity "epoch", which holds each epoch at its first step's lr.
+        first = s % steps_per_epoch == 0
+        log = _Log(s[first], y[first], int(steps_per_epoch), granularity="epoch")
     results = []
     for name in kinds or SIMPLICITY:
         best = None
@@ -138,9 +143,26 @@ def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None)
 
 
 # The log and what can be read off it ----------------------------------------------------------
+def _changes_once_per_epoch(s: np.ndarray, y: np.ndarray, steps_per_epoch: int) -> bool:
+    """True when the lr holds still within every epoch (each logged from its first step) and moves
+    between epochs.
+
+    >>> s = np.arange(6)
+    >>> _changes_once_per_epoch(s, np.array([1.0, 1, 1, 2, 2, 2]), 3), _changes_once_per_epoch(s, s * 1.0, 3)
+    (True, False)
+    """
+    if steps_per_epoch < 2:
+        return False
+    epochs, first = np.unique(s // steps_per_epoch, return_index=True)
+    if epochs.size < 2 or not (s[first] % steps_per_epoch == 0).all() or s.size < 2 * epochs.size:
+        return False
+    start_of = np.searchsorted(epochs, s // steps_per_epoch)
+    return bool((y == y[first][start_of]).all() and np.unique(y[first]).size > 1)
+
+
 class _Log:
-    def __init__(self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int):
-        self.s, self.y, self.steps_per_epoch = s, y, steps_per_epoch
+    def __init__(self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int, granularity: str = "step"):
+        self.s, self.y, self.steps_per_epoch, self.granularity = s, y, steps_per_epoch, granularity
         self.peak = float(y.max())
         # Each point weighs as much as its tolerance allows: relative for most lrs, absolute near 0.
         self.weights = 1.0 / tolerance(y, self.peak)
@@ -538,7 +560,7 @@ def _value(spec: dict, log: _Log, index: np.ndarray) -> float:
         return math.inf
 
 
-def document(spec: dict, steps_per_epoch: int) -> dict:
+def document(spec: dict, steps_per_epoch: int, granularity: str = "step") -> dict:
     """The v1 document of a spec whose lengths are in steps (written in epochs)."""
     kind = KINDS[spec["kind"]]
     epochs = lambda steps: float(steps) / steps_per_epoch  # noqa: E731
@@ -559,14 +581,14 @@ def document(spec: dict, steps_per_epoch: int) -> dict:
         "format": "lr-schedule",
         "version": 1,
         "steps_per_epoch": steps_per_epoch,
-        "granularity": "step",
+        "granularity": granularity,
         "schedule": schedule,
     }
 
 
 def _score(spec: dict, log: _Log):
     """(worst error ÷ tolerance, document, relative differences) of the spec as a real document."""
-    doc = document(spec, log.steps_per_epoch)
+    doc = document(spec, log.steps_per_epoch, log.granularity)
     schedule = from_config(doc)
     designed = schedule.lr(log.s)
     peak = max(schedule.peak_lr, log.peak)

@@ -123,3 +123,13 @@ def test_keras_builtin_schedules_are_recovered(make):
     values = evaluate(tf.constant(steps, dtype=tf.int64)).numpy().astype(np.float64)
     # Keras computes in float32 itself: a few units in the last place besides the log's rounding.
     assert_recovered(fit(steps, values, 1), steps, values, rms=1e-4)
+
+
+def test_an_lr_that_changes_once_per_epoch_is_proposed_with_epoch_granularity():
+    """What Keras's LearningRateScheduler logs per step: stairs, one per epoch."""
+    truth = from_config(example("cosine", steps_per_epoch=20) | {"granularity": "epoch"})
+    steps = np.arange(truth.total_steps)
+    values = float32_log(truth, steps)
+    found = fit(steps, values, 20)
+    assert found.document["granularity"] == "epoch"
+    assert_recovered(found, steps, values)
