@@ -1,0 +1,106 @@
+"""How fast a 10⁶-step log reads back, with its peak memory, and the CSV reader against np.loadtxt.
+
+    python -m bench.bench_verify
+
+Writes a 10⁶-point TensorBoard event file (TensorFlow's own record writer: real CRCs), a CSV of
+step and lr and a trainer_state.json into a temporary folder, then times ``schedules.logs`` on
+each (median of a few turns, candidates interleaved) and its peak Python-heap allocation
+(tracemalloc, which sees NumPy's buffers), and the CSV read against ``np.loadtxt`` of the same
+file. Also times the diagnosis of the 10⁶ points against their design.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+from bench.timing import interleaved_medians
+from schedules import from_config
+from schedules.diagnose import diagnose
+from schedules.logs import read_path
+
+POINTS = 1_000_000
+DESIGN = from_config(
+    {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": 10_000,
+        "schedule": {"kind": "cosine", "base_lr": 0.01, "total_epochs": 100, "warmup_epochs": 5, "epsilon": 1e-6},
+    }
+)
+
+
+def varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def write_logs(folder: Path, steps: np.ndarray, lr: np.ndarray) -> dict[str, Path]:
+    import tensorflow as tf  # noqa: PLC0415 - only to write real records (CRCs computed in C++)
+
+    events = folder / "events" / "events.out.tfevents.1.bench"
+    events.parent.mkdir()
+    with tf.io.TFRecordWriter(str(events)) as writer:
+        writer.write(b"\x09" + struct.pack("<d", 1.0) + b"\x1a\x0cbrain.Event:2")  # the file version
+        for step, value in zip(steps.tolist(), lr.astype(np.float32).tolist(), strict=True):
+            summary = b"\x0a\x09\x0a\x02lr\x15" + struct.pack("<f", value)
+            writer.write(b"\x09" + struct.pack("<d", 2.0) + b"\x10" + varint(step) + b"\x2a\x0b" + summary)
+    csv = folder / "lr.csv"
+    csv.write_text("step,lr\n" + "\n".join(f"{s},{v!r}" for s, v in zip(steps.tolist(), lr.tolist(), strict=True)))
+    state = folder / "trainer_state.json"
+    history = [
+        {"epoch": s / 10_000, "learning_rate": v, "loss": 1.0, "step": s}
+        for s, v in zip(steps.tolist(), lr.tolist(), strict=True)
+    ]
+    state.write_text(json.dumps({"global_step": POINTS, "log_history": history}))
+    return {"event file": events, "CSV": csv, "trainer_state.json": state}
+
+
+def peak_bytes(run) -> int:
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def main() -> None:
+    steps = np.arange(POINTS)
+    lr = DESIGN.lr(steps)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        paths = write_logs(Path(folder), steps, lr)
+        print(f"wrote the three logs of {POINTS:,} points in {time.perf_counter() - start:.1f} s")
+        for name, path in paths.items():
+            print(f"  {name}: {path.stat().st_size / 1e6:.0f} MB")
+        readers = {name: (lambda path=path: read_path(path)) for name, path in paths.items()}
+        loadtxt = lambda: np.loadtxt(paths["CSV"], delimiter=",", skiprows=1)  # noqa: E731
+        medians = interleaved_medians(readers | {"np.loadtxt (CSV)": loadtxt}, rounds=3)
+        print(f"\nreading {POINTS:,} points (median of 3, in turns):")
+        for name, seconds in medians.items():
+            peak = peak_bytes(readers.get(name, loadtxt))
+            print(f"  {name:22s} {seconds:6.2f} s   peak {peak / 1e6:6.0f} MB")
+        print(f"CSV reader ÷ np.loadtxt: {medians['CSV'] / medians['np.loadtxt (CSV)']:.2f}×")
+        (series,) = read_path(paths["event file"])
+        start = time.perf_counter()
+        diagnosis = diagnose(series.steps, series.lr, DESIGN)
+        print(
+            f"\ndiagnosis of {series.steps.size:,} points: {time.perf_counter() - start:.2f} s, match={diagnosis.match}"
+        )
+        offset = diagnose(series.steps, DESIGN.lr(steps + 1), DESIGN)
+        print(f"with an off-by-one log: {offset.findings[0]['sentence']}")
+
+
+if __name__ == "__main__":
+    main()

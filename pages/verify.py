@@ -1,0 +1,122 @@
+"""Verify: upload a real run's logs, compare the lr it used with a design, or fit one to it."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from pages import run_through_app
+from schedules import ConfigError
+from schedules.logs import LogError
+from studio import presets
+from studio import verify as logic
+
+run_through_app()
+if link := st.session_state.pop("verify_open_params", None):  # set by "Open in the Designer"
+    st.switch_page("pages/designer.py", query_params=link)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the logs…")
+def read_uploads(files: tuple[tuple[str, bytes], ...]):
+    return logic.series_from_uploads(files)
+
+
+@st.cache_data(max_entries=16, show_spinner="Fitting every schedule kind to the log…")
+def fitted_for(name: str, steps, lr, unit: str, steps_per_epoch: int):
+    return logic.fit_series(logic.Series(name, steps, lr, unit), steps_per_epoch)
+
+
+st.title("Verify a training run")
+st.caption(
+    "Upload a run's logs — TensorBoard event files, trainer_state.json, Lightning's metrics.csv, a W&B "
+    "export, a CSV of step and lr, or a .zip of the run folder — to compare the learning rate it really "
+    "used with its design, step by step."
+)
+uploads = st.file_uploader("Training logs", accept_multiple_files=True, key="verify_files")
+if uploads:
+    files = tuple((upload.name, upload.getvalue()) for upload in uploads)
+    try:
+        st.session_state["verify_series"] = read_uploads(files)
+    except LogError as error:
+        st.error(f"Could not read the upload: {error}", icon=":material/warning:")  # the last good log stays
+found = st.session_state.get("verify_series")
+if not found:
+    st.info("No log yet: upload one or more files, or a .zip of a run folder.", icon=":material/upload_file:")
+    st.stop()
+
+names = [series.name for series in found]
+if len(found) > 1:
+    chosen_name = st.selectbox(
+        f"The log holds {len(found)} learning-rate series: choose one", names, key="verify_series_name"
+    )
+else:
+    chosen_name = names[0]
+    st.text(f"Learning-rate series: {chosen_name} ({len(found[0]):,} points)")
+series = found[names.index(chosen_name) if chosen_name in names else 0]
+
+left, right = st.columns([2, 1])
+source = left.radio("Compare with", logic.SOURCES, horizontal=True, key="verify_source")
+design, document_file = None, None
+try:
+    if source == logic.PRESET:
+        name = left.selectbox("Preset", list(presets.PRESETS), key="verify_preset")
+        design = logic.design_for(source, st.session_state, preset=name)
+    elif source == logic.UPLOADED:
+        document_file = left.file_uploader("The v1 document the run followed", type=["json"], key="verify_document")
+        design = logic.design_for(source, st.session_state, uploaded=document_file and document_file.getvalue())
+        if design is None:
+            st.info("Upload the run's v1 document to compare with it.")
+    elif source == logic.DESIGNER:
+        design = logic.design_for(source, st.session_state)
+except ConfigError as error:
+    st.error(
+        f"Could not read {document_file.name if document_file else 'the design'}: {error}", icon=":material/warning:"
+    )
+
+default_steps = design.steps_per_epoch if design is not None else 1
+if st.session_state.get("verify_steps_for") != (source, default_steps):  # a new design brings its own
+    st.session_state["verify_steps_for"] = (source, default_steps)
+    st.session_state["verify_steps_per_epoch"] = default_steps
+steps_per_epoch = right.number_input(
+    "Steps per epoch",
+    min_value=1,
+    max_value=10**7,
+    step=1,
+    help="Optimizer steps in one epoch of the run: the design's epochs map onto the log's steps through it.",
+    key="verify_steps_per_epoch",
+)
+
+if source == logic.FIT:
+    fitted = fitted_for(series.name, series.steps, series.lr, series.unit, int(steps_per_epoch))
+    st.subheader("The schedule fitted to the log", divider="gray")
+    if fitted.matches:
+        st.success(f"This schedule matches every logged step (largest relative difference {fitted.max_rel_error:.2g}).")
+    else:
+        st.warning(
+            f"No kind matches every step; this is the closest (largest relative difference "
+            f"{fitted.max_rel_error:.3g}, rms {fitted.rms_rel_error:.3g})."
+        )
+    st.plotly_chart(logic.fit_figure(series, fitted), key="verify_fit_chart")
+    st.code(json.dumps(fitted.document, indent=2), language="json")
+    st.button(
+        "Open in the Designer",
+        icon=":material/open_in_new:",
+        on_click=lambda: st.session_state.update(
+            verify_open_params=logic.open_in_designer(st.session_state, fitted.document)
+        ),
+        key="verify_open",
+    )
+    st.stop()
+
+if design is None:
+    st.stop()
+schedule = logic.with_steps_per_epoch(design, int(steps_per_epoch))
+diagnosis = logic.compare(series, schedule)
+level, sentence = logic.verdict(diagnosis, series.name)
+(st.success if level == "success" else st.error)(sentence)
+for finding in diagnosis.findings:
+    st.text(f"• {finding['sentence']}")
+if diagnosis.findings:
+    with st.expander("Findings as data"):
+        st.dataframe(pd.DataFrame(logic.findings_table(diagnosis)), hide_index=True, width="stretch")
+st.plotly_chart(logic.overlay_figure(diagnosis, series.name, series.unit), key="verify_chart")

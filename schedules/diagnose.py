@@ -1,0 +1,423 @@
+"""Compare a logged learning-rate series with its design and say, in plain words, what went wrong.
+
+A logged step s matches when |logged − designed| ≤ RTOL · |designed| + ATOL_OF_PEAK · peak: the
+precision of a float32 log (TensorBoard stores float32) with a floor for lrs near zero.
+
+The diagnosis explains the log as pieces of the designed curve read at warped steps,
+t = c · s + b (c = 1/n reads ⌊s / n⌋ + b): b ≠ 0 at the start is an offset (the log records the
+next step's lr), c ≠ 1 a stretch (the schedule stepped per micro-batch), a new b = −c · s₀ from
+step s₀ on a restart (a resume that rebuilt the scheduler). Each piece is the warp that matches
+the longest run of logged steps from where the last one stopped, simplest warp first. A log no
+warp explains is compared with the design scaled by a constant factor and with the other
+granularity; what remains is described by its floor, peak and warm-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from schedules.schedule import Schedule
+
+RTOL = 1e-6  # float32 keeps 24 bits: 6e-8 relative, with room for a framework's float32 arithmetic
+ATOL_OF_PEAK = 1e-7  # lrs near zero (the end of a cosine) match to float32 precision of the peak
+MAX_OFFSET = 3  # steps: off-by-one logging and its neighbours
+MIN_PIECE = 10  # logged steps: a shorter piece that does not reach the log's end explains nothing
+MAX_PIECES = 6  # more pieces than this tell no story; the rest is described by its shape
+MAX_RESTART_GAP = 2000  # logged steps between two records searched for where a restart happened
+STRETCHES = (2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 24, 32, 48, 64)  # gradient-accumulation factors
+
+
+def tolerance(designed: np.ndarray, peak: float) -> np.ndarray:
+    """The largest difference that still counts as a match at each step.
+
+    >>> tolerance(np.array([1.0, 0.0]), peak=1.0).tolist()
+    [1.1e-06, 1e-07]
+    """
+    return RTOL * np.abs(designed) + ATOL_OF_PEAK * abs(peak)
+
+
+def relative_difference(logged: np.ndarray, designed: np.ndarray, peak: float) -> np.ndarray:
+    """(logged − designed) / designed, the designed lr floored at ATOL_OF_PEAK · peak.
+
+    >>> relative_difference(np.array([1.1, 0.0]), np.array([1.0, 0.0]), peak=1.0).round(6).tolist()
+    [0.1, 0.0]
+    """
+    scale = np.maximum(np.abs(designed), ATOL_OF_PEAK * abs(peak))
+    return (logged - designed) / scale
+
+
+@dataclass(frozen=True)
+class Warp:
+    """Designed step t = factor · s + shift (factor 1/n: t = ⌊s / n⌋ + shift) for logged step s."""
+
+    factor: float = 1.0
+    shift: int = 0
+
+    def __call__(self, steps: np.ndarray) -> np.ndarray:
+        if self.factor < 1:
+            return np.floor(steps * self.factor + 1e-9) + self.shift
+        return steps * self.factor + self.shift
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A logged series against its design.
+
+    Attributes:
+      steps: the logged steps, as logged (epochs for an epoch-level series).
+      design_steps: the same steps counted in optimizer steps of the design.
+      logged, designed: the lr at each logged step.
+      relative: (logged − designed) / designed at each step.
+      matched: whether each step matches to float32 precision.
+      findings: what went wrong, each ``{"type": …, <its numbers>, "sentence": …}``.
+    """
+
+    steps: np.ndarray
+    design_steps: np.ndarray
+    logged: np.ndarray
+    designed: np.ndarray
+    relative: np.ndarray
+    matched: np.ndarray
+    findings: list[dict] = field(default_factory=list)
+
+    @property
+    def match(self) -> bool:
+        return bool(self.matched.all())
+
+    @property
+    def max_rel_error(self) -> float:
+        return float(np.abs(self.relative).max()) if self.relative.size else 0.0
+
+    @property
+    def first_mismatch(self) -> int | None:
+        """The first logged step that differs (as logged), None when all match."""
+        return None if self.match else int(self.steps[np.argmin(self.matched)])
+
+    @property
+    def largest_mismatch(self) -> int | None:
+        """The logged step where the relative difference is largest, None when all match."""
+        return None if self.match else int(self.steps[np.argmax(np.abs(self.relative))])
+
+    def summary(self) -> dict:
+        """The JSON-ready verdict: points, match, max_rel_error, first/largest mismatch, findings."""
+        return {
+            "points": int(self.steps.size),
+            "match": self.match,
+            "max_rel_error": self.max_rel_error,
+            "first_mismatch": self.first_mismatch,
+            "largest_mismatch": self.largest_mismatch,
+            "findings": self.findings,
+        }
+
+
+def diagnose(steps, lr, schedule: Schedule, unit: str = "step") -> Diagnosis:
+    """Compare logged (steps, lr) with ``schedule``; ``unit`` "epoch" when steps count epochs.
+
+    The design's epochs map onto logged steps through the schedule's steps_per_epoch.
+
+    >>> from schedules import from_config
+    >>> s = from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,
+    ...                  "schedule": {"kind": "linear", "base_lr": 1.0, "total_epochs": 10}})
+    >>> steps = np.arange(100)
+    >>> diagnose(steps, s.lr(steps), s).match
+    True
+    >>> diagnose(steps, s.lr(steps + 1), s).findings[0]["sentence"]
+    'the log is 1 step ahead: it records the lr for the next step'
+    """
+    steps = np.asarray(steps, dtype=np.int64)
+    logged = np.asarray(lr, dtype=np.float64)
+    design_steps = steps * schedule.steps_per_epoch if unit == "epoch" else steps
+    designed = schedule.lr(design_steps)
+    peak = max(schedule.peak_lr, float(np.max(np.abs(designed), initial=0.0)))
+    matched = np.abs(logged - designed) <= tolerance(designed, peak)
+    diagnosis = Diagnosis(
+        steps, design_steps, logged, designed, relative_difference(logged, designed, peak), matched, []
+    )
+    if steps.size:
+        span = schedule.steps_per_epoch if unit == "epoch" else 1  # the steps one logged record covers
+        diagnosis.findings.extend(_find(design_steps, logged, schedule, peak, matched, span))
+    return diagnosis
+
+
+# Findings ------------------------------------------------------------------------------------
+def _find(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: float, matched, span: int) -> list[dict]:
+    findings = []
+    if not matched.all():
+        findings += _explain(steps.astype(np.float64), logged, schedule, peak)
+    findings += _coverage(int(steps[-1]) + span - 1, schedule)
+    return findings
+
+
+def _explain(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: float) -> list[dict]:
+    """Findings for a log that differs: the variant of the design and the warps that explain it best."""
+    variants = [(schedule.lr, [])]
+    ratio = _constant_ratio(steps, logged, schedule)
+    if ratio is not None:
+        variants.append((lambda t: ratio * schedule.lr(t), [_scale_finding(ratio)]))
+    other = "epoch" if schedule.granularity == "step" else "step"
+    flipped = Schedule(schedule.params | {"kind": schedule.kind.name}, schedule.steps_per_epoch, other)
+    variants.append((flipped.lr, [_granularity_finding(schedule.granularity, other)]))
+    best = None
+    for curve, variant_findings in variants:
+        pieces, explained = _segments(steps, logged, curve, peak, schedule.steps_per_epoch)
+        # Prefer the variant explaining the most steps; on a tie, fewer pieces (the simpler story).
+        score = (explained, -len(pieces) - len(variant_findings))
+        if best is None or score > best[0]:
+            best = (score, pieces, variant_findings)
+    (explained, _), pieces, variant_findings = best
+    findings = list(variant_findings) + _warp_findings(pieces, steps, schedule.steps_per_epoch)
+    if explained < steps.size:
+        start = int(steps[explained])
+        findings += _shape_findings(steps, logged, schedule, peak, start)
+    return findings
+
+
+def _constant_ratio(steps, logged, schedule) -> float | None:
+    """A factor that may scale the whole design onto the log: the median ratio of logged to
+    designed when that is constant, else the ratio of the peaks; None when it is 1. The
+    segmentation then decides whether the scaled design explains anything."""
+    designed = schedule.lr(steps)
+    usable = np.abs(designed) > 0
+    if not usable.any():
+        return None
+    ratios = logged[usable] / designed[usable]
+    ratio = float(np.median(ratios))
+    if not np.allclose(ratios, ratio, rtol=10 * RTOL, atol=0):
+        ratio = float(logged.max() / designed.max())
+    return None if abs(ratio - 1) <= 10 * RTOL else ratio
+
+
+def _segments(steps, logged, curve, peak: float, steps_per_epoch: int):
+    """[(warp, first index, end index)] covering the log from its start, and how far they reach."""
+    pieces, start = [], 0
+    while start < steps.size:
+        warp, end = _longest_run(steps, logged, curve, peak, start, pieces[-1][0] if pieces else None, steps_per_epoch)
+        if end <= start or (end < steps.size and (end - start < MIN_PIECE or len(pieces) + 1 >= MAX_PIECES)):
+            break
+        pieces.append((warp, start, end))
+        start = end
+    return pieces, start
+
+
+def _candidates(first_step: float, previous_step: float | None, previous: Warp | None, steps_per_epoch: int):
+    """Warps to try from ``first_step`` on (the last logged step before it: ``previous_step``), simplest first."""
+    offsets = [k for d in range(1, MAX_OFFSET + 1) for k in (d, -d)]
+    if steps_per_epoch > MAX_OFFSET:
+        offsets += [steps_per_epoch, -steps_per_epoch]
+    factor = previous.factor if previous else 1.0
+    warps = [previous] if previous else [Warp()]
+    warps += [Warp(factor, (previous.shift if previous else 0) + k) for k in offsets]
+    # The counter restarted at some step r between the last logged step and this one (a resume
+    # that rebuilt the scheduler): t = factor · (s − r), give or take a step.
+    gap = int(first_step - previous_step) if previous_step is not None else 0
+    for restart in range(int(first_step), int(first_step) - min(gap, MAX_RESTART_GAP), -1):
+        warps += [Warp(factor, int(round(-factor * restart)) + k) for k in (0, 1, -1)]
+    for n in STRETCHES:
+        warps += [Warp(n, 0), Warp(n, n - 1), Warp(n, n), Warp(1 / n, 0)]
+        if first_step > 0:
+            warps += [Warp(n, int(-n * first_step)), Warp(1 / n, -int(first_step // n))]
+    unique = []
+    for warp in warps:
+        if warp not in unique:
+            unique.append(warp)
+    return unique
+
+
+def _longest_run(steps, logged, curve, peak, start, previous, steps_per_epoch):
+    """The candidate warp matching the longest run of steps from ``start``, and where that run ends."""
+
+    def matches(warp, lo, hi):
+        designed = curve(np.maximum(warp(steps[lo:hi]), 0.0))
+        return np.abs(logged[lo:hi] - designed) <= tolerance(designed, peak)
+
+    def run_end(warp):
+        lo, width = start, 64
+        while lo < steps.size:
+            hi = min(lo + width, steps.size)
+            ok = matches(warp, lo, hi)
+            if not ok.all():
+                return lo + int(np.argmin(ok))
+            lo, width = hi, width * 4
+        return steps.size
+
+    best, best_end = None, start
+    previous_step = float(steps[start - 1]) if start else None
+    for warp in _candidates(float(steps[start]), previous_step, previous, steps_per_epoch):
+        if best is not None and (best_end >= steps.size or not matches(warp, best_end, best_end + 1).all()):
+            continue  # it cannot reach further than the best so far
+        end = run_end(warp)
+        if end > best_end:
+            best, best_end = warp, end
+    return best, best_end
+
+
+def _warp_findings(pieces, steps: np.ndarray, steps_per_epoch: int) -> list[dict]:
+    findings = []
+    for number, (warp, first, _) in enumerate(pieces):
+        previous = pieces[number - 1][0] if number else Warp()
+        at = int(steps[first])
+        if warp.factor != previous.factor:
+            findings.append(_stretch_finding(warp.factor, at))
+        if number and warp.shift != previous.shift:
+            # The counter fell back to where the previous piece's offset would put step 0.
+            same = warp.factor == previous.factor
+            restart_step = ((previous.shift if same else 0) - warp.shift) / warp.factor if warp.factor >= 1 else None
+            previous_step = int(steps[first - 1])
+            restart = restart_step is not None and previous_step - MAX_OFFSET < restart_step <= at + MAX_OFFSET
+            if restart or warp.factor != previous.factor:
+                findings.append(_restart_finding(int(round(restart_step)) if restart else at, restart))
+            else:
+                findings.append(_offset_finding(warp.shift, steps_per_epoch, at))
+        elif not number and warp.shift != 0 and warp.factor == 1:
+            findings.append(_offset_finding(warp.shift, steps_per_epoch, None))
+    return findings
+
+
+def _shape_findings(steps, logged, schedule: Schedule, peak: float, start: int) -> list[dict]:
+    """Where no warp explains the log from ``start`` on: its floor, peak and warm-up against the design."""
+    findings = []
+    logged_peak = float(logged.max())
+    if abs(logged_peak - schedule.peak_lr) > tolerance(np.array([schedule.peak_lr]), peak)[0]:
+        findings.append(
+            {
+                "type": "peak",
+                "logged": logged_peak,
+                "designed": schedule.peak_lr,
+                "sentence": f"the peak lr is {logged_peak:.6g}, designed {schedule.peak_lr:.6g}",
+            }
+        )
+    decaying = steps >= schedule.boundaries[1]  # the warm-up's start is no floor
+    decaying = decaying if decaying.any() else np.ones_like(decaying)
+    designed_low = float(schedule.lr(steps[decaying]).min())
+    logged_low = float(logged[decaying].min())
+    if (
+        schedule.kind.name != "constant"
+        and abs(logged_low - designed_low) > tolerance(np.array([designed_low]), peak)[0]
+    ):
+        findings.append(
+            {
+                "type": "floor",
+                "logged": logged_low,
+                "designed": designed_low,
+                "sentence": (
+                    f"the lowest lr is {logged_low:.6g}, designed {designed_low:.6g}: a different floor (epsilon)?"
+                ),
+            }
+        )
+    warmup = schedule.warmup_steps
+    if "warmup_epochs" in schedule.kind.common:
+        reached = int(steps[np.argmax(logged >= logged_peak * (1 - RTOL))])
+        if reached != warmup and (warmup > 0 or reached > 0) and reached < steps[-1]:
+            findings.append(
+                {
+                    "type": "warmup",
+                    "logged_steps": reached,
+                    "designed_steps": warmup,
+                    "sentence": f"the warm-up lasts {reached:,} steps, designed {warmup:,}",
+                }
+            )
+    if not findings:
+        findings.append(
+            {
+                "type": "differs",
+                "step": start,
+                "sentence": f"the lr differs from the design from step {start:,} on, in no pattern recognised",
+            }
+        )
+    return findings
+
+
+def _coverage(last: int, schedule: Schedule) -> list[dict]:
+    """Whether the log stops before the schedule's end or runs past it; ``last``: the last step it covers."""
+    total = schedule.total_steps
+    if last < total - 1:
+        return [
+            {
+                "type": "ends_early",
+                "step": last,
+                "total_steps": total,
+                "sentence": f"the log ends at step {last:,}, before the schedule's end at step {total:,}",
+            }
+        ]
+    if last > total:
+        return [
+            {
+                "type": "runs_past_end",
+                "step": total,
+                "last_step": last,
+                "sentence": (
+                    f"the run goes on to step {last:,}, past the schedule's end at step {total:,}: "
+                    "its lr stays at the final value"
+                ),
+            }
+        ]
+    return []
+
+
+# Sentences -----------------------------------------------------------------------------------
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _offset_finding(shift: int, steps_per_epoch: int, at: int | None) -> dict:
+    ahead = "ahead" if shift > 0 else "behind"
+    size = abs(shift)
+    amount = _plural(size, "step") + (" (one epoch)" if size == steps_per_epoch and size > 1 else "")
+    why = "it records the lr for the next step" if shift > 0 else "it records the lr of an earlier step"
+    where = f" from step {at:,} on" if at is not None else ""
+    finding = {"type": "offset", "steps": int(shift), "sentence": f"the log is {amount} {ahead}{where}: {why}"}
+    if at is not None:
+        finding["from_step"] = at
+    return finding
+
+
+def _stretch_finding(factor: float, at: int) -> dict:
+    where = f" from step {at:,} on" if at else ""
+    if factor > 1:
+        sentence = (
+            f"the schedule runs {factor:.2f}× faster than designed{where}: was the total counted in micro-batches, "
+            f"e.g. gradient accumulation {factor:g}?"
+        )
+    else:
+        slower = 1 / factor
+        sentence = (
+            f"the schedule runs {slower:.2f}× slower than designed{where}: is the scheduler stepped once every "
+            f"{slower:g} optimizer steps?"
+        )
+    return {"type": "stretch", "factor": float(factor), "sentence": sentence}
+
+
+def _restart_finding(step: int, restart: bool) -> dict:
+    if restart:
+        sentence = f"the schedule restarted at step {step:,}: a resume that did not restore the scheduler's state?"
+    else:
+        sentence = f"the schedule jumps at step {step:,}"
+    return {"type": "restart", "step": int(step), "sentence": sentence}
+
+
+def _scale_finding(ratio: float) -> dict:
+    return {
+        "type": "scale",
+        "factor": ratio,
+        "sentence": (
+            f"every logged lr is {ratio:.4g}× the designed one: a different base lr, or lr scaled by batch size?"
+        ),
+    }
+
+
+def _granularity_finding(designed: str, logged: str) -> dict:
+    per = {"step": "every step", "epoch": "once per epoch"}
+    return {
+        "type": "granularity",
+        "logged": logged,
+        "designed": designed,
+        "sentence": f"the lr changes {per[logged]}, designed to change {per[designed]}",
+    }
+
+
+def sentences(findings: Sequence[dict]) -> list[str]:
+    """Each finding's sentence, for people."""
+    return [finding["sentence"] for finding in findings]

@@ -1,0 +1,596 @@
+"""Recover a schedule from a logged lr series alone: every catalog kind fitted, the best proposed.
+
+Each kind is fitted in three moves, in optimizer steps:
+
+1. starting values read off the log — the peak, where it is first reached (the warm-up's end),
+   where the plateau after it ends (the decay's start), where the lr stops changing (the end),
+   the drops and restarts;
+2. its lengths and shape parameters refined by Nelder–Mead on the continuous formula (the kind's
+   own decay, with lengths as real numbers), the lrs that enter the formula linearly (base,
+   warm-up start, floor; max_lr) solved at each try by weighted linear least squares, each
+   point weighted by 1 / its tolerance (relative for most lrs, absolute near zero);
+3. lengths rounded to whole steps and each nudged by ±1 step, every candidate scored as a real
+   v1 document through :class:`~schedules.Schedule`.
+
+The proposal is the kind with the smallest worst-step error; among kinds matching every step to
+float32 precision, the one with the fewest parameters. Pure NumPy: it runs wherever the
+verification does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from schedules.diagnose import RTOL, relative_difference, tolerance
+from schedules.document import from_config
+from schedules.errors import ConfigError
+from schedules.kinds import KINDS
+from schedules.phases import cosine_warmup, hold, join, linear_warmup
+from schedules.schedule import Schedule
+
+MAX_FIT_POINTS = 20_000  # whole-step polishing sees an even subsample; the final score sees every step
+COARSE_POINTS = 4_000  # the continuous refinement sees fewer
+AFFINE = ("warmup_start_lr", "base_lr", "epsilon")  # lrs entering these kinds' formulas linearly
+CLIPPED = ("step", "multistep", "exponential", "inverse_time", "inverse_sqrt")  # max(ε, …) kinds
+# Fewer parameters first: among kinds that match, the simplest story wins.
+SIMPLICITY = (
+    "constant",
+    "linear",
+    "cosine",
+    "one_minus_sqrt",
+    "step",
+    "exponential",
+    "inverse_time",
+    "inverse_sqrt",
+    "polynomial",
+    "multistep",
+    "cosine_restarts",
+    "cyclic",
+    "one_cycle",
+)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A proposed schedule and how well it explains the log.
+
+    Attributes:
+      document: the v1 document.
+      max_rel_error: the largest relative difference at any logged step.
+      rms_rel_error: the root mean square of the relative differences.
+      matches: every logged step within float32 precision (see ``schedules.diagnose``).
+      ranking: (kind, max relative error) of every kind tried, best first.
+    """
+
+    document: dict
+    max_rel_error: float
+    rms_rel_error: float
+    matches: bool
+    ranking: tuple[tuple[str, float], ...]
+
+    @property
+    def schedule(self) -> Schedule:
+        return from_config(self.document)
+
+
+def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None) -> Fit:
+    """The schedule that best explains logged (steps, lr), as a v1 document.
+
+    Args:
+      steps: the logged optimizer steps (integers, any spacing, sorted or not).
+      lr: the lr at each of them.
+      steps_per_epoch: how the proposal's durations are written (steps ÷ steps_per_epoch).
+      kinds: the kinds to try (default: all).
+
+    Raises:
+      ValueError: for a log with fewer than two points or a non-positive lr everywhere.
+
+    >>> from schedules import from_config
+    >>> truth = from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,
+    ...     "schedule": {"kind": "cosine", "base_lr": 0.1, "total_epochs": 20, "warmup_epochs": 2}})
+    >>> steps = np.arange(200)
+    >>> found = fit(steps, truth.lr(steps).astype(np.float32), steps_per_epoch=10)
+    >>> found.matches, found.document["schedule"]["kind"], found.document["schedule"]["warmup_epochs"]
+    (True, 'cosine', 2.0)
+    """
+    order = np.argsort(np.asarray(steps), kind="stable")
+    s = np.asarray(steps, dtype=np.float64)[order]
+    y = np.asarray(lr, dtype=np.float64)[order]
+    if s.size < 2 or not np.isfinite(y).all() or y.max() <= 0:
+        raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
+    log = _Log(s, y, int(steps_per_epoch))
+    if _changes_once_per_epoch(s, y, int(steps_per_epoch)):
+        # Keras's LearningRateScheduler and per-epoch scheduler steps: fit the epochs' first steps
+        # and propose granularity "epoch", which holds each epoch at its first step's lr.
+        first = s % steps_per_epoch == 0
+        log = _Log(s[first], y[first], int(steps_per_epoch), granularity="epoch")
+    results = []
+    for name in kinds or SIMPLICITY:
+        best = None
+        try:
+            starts = _initial_specs(name, log)
+        except (ValueError, ArithmeticError):  # a shape this kind cannot start from (no drop, a zero lr)
+            starts = []
+        for spec in starts:
+            try:
+                scored = _polish(_refine(spec, log), log)
+            except (ConfigError, ValueError, FloatingPointError, OverflowError):
+                continue
+            if scored is not None and (best is None or scored[0] < best[0]):
+                best = scored
+        if best is not None:
+            results.append((name, *best))
+            if best[0] <= 1.0:
+                break  # kinds are tried simplest first: a match ends the search
+    if not results:
+        raise ValueError("no schedule kind could be fitted to this log")
+    matching = [r for r in results if r[1] <= 1.0]
+    chosen = min(matching, key=lambda r: SIMPLICITY.index(r[0])) if matching else min(results, key=lambda r: r[1])
+    _, _, document, relative = chosen
+    ranking = sorted(((name, float(np.abs(rel).max())) for name, _, _, rel in results), key=lambda pair: pair[1])
+    return Fit(
+        document=document,
+        max_rel_error=float(np.abs(relative).max()),
+        rms_rel_error=float(np.sqrt(np.mean(relative**2))),
+        matches=bool(matching),
+        ranking=tuple(ranking),
+    )
+
+
+# The log and what can be read off it ----------------------------------------------------------
+def _changes_once_per_epoch(s: np.ndarray, y: np.ndarray, steps_per_epoch: int) -> bool:
+    """True when the lr holds still within every epoch (each logged from its first step) and moves
+    between epochs.
+
+    >>> s = np.arange(6)
+    >>> _changes_once_per_epoch(s, np.array([1.0, 1, 1, 2, 2, 2]), 3), _changes_once_per_epoch(s, s * 1.0, 3)
+    (True, False)
+    """
+    if steps_per_epoch < 2:
+        return False
+    epochs, first = np.unique(s // steps_per_epoch, return_index=True)
+    if epochs.size < 2 or not (s[first] % steps_per_epoch == 0).all() or s.size < 2 * epochs.size:
+        return False
+    start_of = np.searchsorted(epochs, s // steps_per_epoch)
+    return bool((y == y[first][start_of]).all() and np.unique(y[first]).size > 1)
+
+
+class _Log:
+    def __init__(self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int, granularity: str = "step"):
+        self.s, self.y, self.steps_per_epoch, self.granularity = s, y, steps_per_epoch, granularity
+        self.peak = float(y.max())
+        # Each point weighs as much as its tolerance allows: relative for most lrs, absolute near 0.
+        self.weights = 1.0 / tolerance(y, self.peak)
+        self.sample = np.unique(np.linspace(0, s.size - 1, min(s.size, MAX_FIT_POINTS)).astype(np.int64))
+        self.coarse = np.unique(np.linspace(0, s.size - 1, min(s.size, COARSE_POINTS)).astype(np.int64))
+        near_peak = y >= self.peak * (1 - 4 * RTOL)
+        self.first_peak = int(np.argmax(near_peak))
+        after = near_peak[self.first_peak :]
+        run = int(np.argmin(after)) if not after.all() else after.size
+        self.plateau_end = self.first_peak + run - 1
+        last = y[-1]
+        moving = np.nonzero(np.abs(y - last) > 4 * RTOL * abs(last) + 1e-9 * self.peak)[0]
+        self.flat_from = int(moving[-1]) + 1 if moving.size else 0  # index where the lr stops changing
+
+    @property
+    def end(self) -> float:
+        """One step past the last logged step."""
+        return float(self.s[-1] + 1)
+
+    def drops(self, rising: bool = False) -> np.ndarray:
+        """Indices i where the lr jumps (down, or up when ``rising``) between points i − 1 and i."""
+        ratio = self.y[1:] / np.maximum(self.y[:-1], 1e-300)
+        typical = np.median(np.abs(np.log(np.maximum(ratio, 1e-300))))
+        step = np.abs(np.log(np.maximum(ratio, 1e-300)))
+        jumps = (ratio > 1) if rising else (ratio < 1)
+        return np.nonzero(jumps & (step > max(50 * typical, 1e-4)))[0] + 1
+
+
+def _common(log: _Log) -> dict:
+    """Warm-up and plateau read off the log: W = first step at the peak, W + H = plateau's last step."""
+    warmup = float(log.s[log.first_peak])
+    start = float(log.y[0]) if warmup > 0 else 0.0
+    shape = _warmup_shape(log, log.first_peak, log.peak)
+    return {
+        "W": warmup,
+        "hold_end": float(log.s[log.plateau_end]),
+        "T": log.end,
+        "warmup_start_lr": start,
+        "warmup_shape": shape,
+        "base_lr": log.peak,
+        "epsilon": 0.0,
+    }
+
+
+def _warmup_shape(log: _Log, end: int, target: float) -> str:
+    """ "linear" or "cosine": whichever passes closer to the log halfway through a warm-up ending at index ``end``."""
+    warmup, start = float(log.s[end]), float(log.y[0])
+    if warmup <= 2 or end < 2:
+        return "linear"
+    t, value = log.s[end // 2], log.y[end // 2]
+    straight = start + (target - start) * t / warmup
+    curved = start + (target - start) * 0.5 * (1 - math.cos(math.pi * t / warmup))
+    return "cosine" if abs(curved - value) < abs(straight - value) else "linear"
+
+
+def _initial_specs(name: str, log: _Log) -> list[dict]:
+    """Starting points for one kind (several where one guess may land in the wrong valley)."""
+    base = {"kind": name, **_common(log)}
+    end_guess = float(log.s[min(log.flat_from, log.s.size - 1)]) if log.flat_from > 0 else log.end
+    spe = log.steps_per_epoch
+    if name == "constant":
+        return [base | {"hold_end": base["W"]}]
+    if name in ("cosine", "linear", "one_minus_sqrt"):
+        return [base | {"T": max(end_guess, base["hold_end"] + 1)}, base | {"T": log.end}]
+    if name == "polynomial":
+        return [base | {"T": max(end_guess, base["hold_end"] + 1), "power": p} for p in (0.5, 2.0, 3.0)]
+    if name in ("exponential", "inverse_time"):
+        decaying = (log.s > base["hold_end"]) & (log.y > 0)
+        rates = [0.5]
+        if decaying.sum() >= 2:
+            e, y = log.s[decaying] - base["hold_end"], log.y[decaying]
+            if name == "exponential":  # log y falls by log(rate) every S steps
+                rates.append(float(np.exp(np.polyfit(e, np.log(y), 1)[0] * spe)))
+            else:  # 1 / y rises by rate / base every S steps
+                rates.append(float(np.polyfit(e, 1 / y, 1)[0] * spe * base["base_lr"]))
+        return [base | {"decay_epochs": spe, "decay_rate": min(1.0, max(r, 1e-12))} for r in rates]
+    if name == "inverse_sqrt":
+        return [base | {"timescale_epochs": t} for t in (spe, max(1.0, (log.end - base["hold_end"]) / 10))]
+    if name == "step":
+        drops = log.drops()
+        if drops.size == 0:
+            return []
+        period = float(log.s[drops[1]] - log.s[drops[0]]) if drops.size > 1 else float(log.s[drops[0]] - base["W"])
+        first = float(log.s[drops[0]])
+        ratio = float(log.y[drops[0]] / log.y[drops[0] - 1])
+        return [base | {"hold_end": max(base["W"], first - period), "drop": ratio, "epochs_per_drop": period}]
+    if name == "multistep":
+        drops = log.drops()
+        if drops.size == 0:
+            return []
+        ratio = float(log.y[drops[0]] / log.y[drops[0] - 1])
+        milestones = [float(log.s[d] - base["W"]) for d in drops]
+        return [base | {"hold_end": base["W"], "gamma": ratio, "milestones_epochs": milestones}]
+    if name == "cosine_restarts":
+        rises = log.drops(rising=True)
+        rises = rises[log.s[rises] > base["hold_end"]]
+        if rises.size == 0:
+            return []
+        restart = float(log.s[rises[0]])
+        peak_mult = float(log.y[rises[0]] / log.peak)
+        specs = []
+        # A cycle's first steps are within float32 of its peak: the plateau's end is uncertain by a
+        # few steps, the first restart's place is not.
+        for hold_end in sorted({base["W"], *(base["hold_end"] - k for k in range(4))}):
+            if hold_end < base["W"]:
+                continue
+            first = restart - hold_end
+            mult = float((log.s[rises[1]] - restart) / first) if rises.size > 1 else 1.0
+            specs.append(
+                base
+                | {"hold_end": hold_end, "first_cycle_epochs": first}
+                | {"cycle_mult": max(1.0, mult), "peak_mult": min(1.0, peak_mult)}
+            )
+        return specs
+    if name == "cyclic":
+        return _cyclic_specs(base, log)
+    if name == "one_cycle":
+        top = int(np.argmax(log.y))
+        total = float(log.s[min(log.flat_from, log.s.size - 1)] + 1) if log.flat_from > 0 else log.end
+        start, low = float(log.y[0]), float(log.y.min())
+        if start <= 0 or low <= 0:
+            return []
+        spec = {"kind": name, "base_lr": log.peak, "T": total, "pct_start": min(0.9, (log.s[top] + 1) / total)}
+        spec |= {"div_factor": max(1.0, log.peak / start), "final_div_factor": max(1.0, start / low)}
+        return [spec | {"anneal": a, "three_phase": t} for a in ("cos", "linear") for t in (False, True)]
+    return []
+
+
+def _cyclic_specs(base: dict, log: _Log) -> list[dict]:
+    """Cycles from the first flat stretch on (a warm-up to the lower bound and a hold before it)."""
+    flat = np.nonzero(np.abs(np.diff(log.y)) <= 4 * RTOL * np.abs(log.y[1:]))[0]
+    first = int(flat[0]) if flat.size and log.y[flat[0]] < log.peak * (1 - 1e-3) else 0
+    run_end = first
+    while run_end + 1 < log.y.size and abs(log.y[run_end + 1] - log.y[first]) <= 4 * RTOL * log.y[first]:
+        run_end += 1
+    warmup, hold_end = (float(log.s[first]), float(log.s[run_end])) if first else (0.0, 0.0)
+    rest = np.nonzero(log.s >= hold_end)[0]
+    top = int(rest[0] + np.argmax(log.y[rest]))
+    up = float(log.s[top] - hold_end)
+    after = log.y[top:]
+    bottom = top + int(np.argmin(after[: max(2, after.size // 2)]))
+    down = float(log.s[bottom] - log.s[top]) if bottom > top else up
+    spec = base | {"W": warmup, "hold_end": hold_end, "base_lr": float(log.y[rest].min()), "max_lr": log.peak}
+    spec["warmup_start_lr"] = float(log.y[0]) if first else 0.0
+    spec["warmup_shape"] = _warmup_shape(log, first, float(log.y[first]))
+    return [
+        spec | {"cycle_up_epochs": max(up, 1.0), "cycle_down_epochs": max(down, 1.0), "mode": mode, "gamma": g}
+        for mode, g in (("triangular", 1.0), ("triangular2", 1.0), ("exp_range", 0.9999))
+    ]
+
+
+# The continuous curve, its linear lrs, and Nelder–Mead ----------------------------------------
+def _duration_names(name: str) -> list[str]:
+    return [f.name for f in KINDS[name].fields if f.duration]
+
+
+def _curve(spec: dict, steps: np.ndarray) -> np.ndarray:
+    """The schedule's formula with real-valued lengths (in steps): the same pieces Schedule joins."""
+    kind = KINDS[spec["kind"]]
+    kind_args = {f.name: spec[f.name] for f in kind.fields}
+    total = spec["T"]
+    if "warmup_epochs" not in kind.common:
+        decay = kind.decay(base_lr=spec["base_lr"], epsilon=0.0, decay_steps=total, **kind_args)
+        return decay(np.clip(steps, 0.0, total))
+    warmup_end, hold_end = spec["W"], spec["hold_end"]
+    decay = kind.decay(
+        base_lr=spec["base_lr"], epsilon=spec.get("epsilon", 0.0), decay_steps=total - hold_end, **kind_args
+    )
+    shape = cosine_warmup if spec.get("warmup_shape") == "cosine" else linear_warmup
+    warmup = shape(spec.get("warmup_start_lr", 0.0), spec["base_lr"], warmup_end)
+    return join([warmup, hold(spec["base_lr"]), decay], [warmup_end, hold_end])(np.clip(steps, 0.0, total))
+
+
+def _linear_names(spec: dict) -> tuple[str, ...]:
+    name = spec["kind"]
+    if name == "one_cycle":
+        return ("base_lr",)
+    names = ("warmup_start_lr", "base_lr") if spec["W"] > 0 else ("base_lr",)
+    if name == "cyclic":
+        return (*names, "max_lr")
+    if name in CLIPPED:
+        return names
+    return (*names, "epsilon") if name != "constant" else names
+
+
+def _solve_linear(spec: dict, log: _Log, index: np.ndarray) -> dict:
+    """``spec`` with its linear lrs set by weighted least squares over the points ``index``."""
+    names = _linear_names(spec)
+    s, y, w = log.s[index], log.y[index], log.weights[index]
+    if spec["kind"] in CLIPPED and spec.get("epsilon", 0.0) > 0:
+        keep = y > spec["epsilon"] * (1 + 1e-5)  # the floor's points say nothing of the rest
+        s, y, w = s[keep], y[keep], w[keep]
+        if s.size == 0:
+            return spec
+    zero = dict.fromkeys(names, 0.0)
+    if spec["kind"] == "one_cycle":
+        columns = [_curve(spec | {"base_lr": 1.0}, s)]
+    else:
+        columns = [_curve(spec | zero | {name: 1.0}, s) for name in names]
+    matrix = np.stack(columns, axis=1) * w[:, None]
+    solution, *_ = np.linalg.lstsq(matrix, y * w, rcond=None)
+    # A value within float32 noise of zero is zero (a warm-up from 0, no floor).
+    solution[np.abs(solution) < 1e-7 * log.peak] = 0.0
+    return spec | {name: float(value) for name, value in zip(names, solution, strict=True)}
+
+
+def _free_names(spec: dict) -> list[str]:
+    """The real-valued parameters Nelder–Mead moves: lengths and shape parameters."""
+    name = spec["kind"]
+    free = []
+    if "W" in spec and spec["W"] > 0 and name != "cyclic":
+        free.append("W")
+    if name not in ("constant", "cyclic", "one_cycle", "step", "multistep", "cosine_restarts"):
+        free.append("hold_end")
+    if name in ("cosine", "linear", "one_minus_sqrt", "polynomial", "one_cycle"):
+        free.append("T")
+    shape = {
+        "polynomial": ["power"],
+        "exponential": ["decay_rate"],
+        "inverse_time": ["decay_rate"],
+        "inverse_sqrt": ["timescale_epochs"],
+        "cosine_restarts": ["peak_mult"],  # the restarts' places are read exactly off the log
+        "cyclic": ["cycle_up_epochs", "cycle_down_epochs"] + (["gamma"] if spec.get("mode") == "exp_range" else []),
+        "one_cycle": ["pct_start", "div_factor", "final_div_factor"],
+    }
+    return free + shape.get(name, [])
+
+
+def _objective(spec: dict, log: _Log, index: np.ndarray) -> tuple[float, dict]:
+    solved = _solve_linear(spec, log, index)
+    # The same line can be drawn with a negative floor or start: not a schedule. Clamped, such a
+    # solution scores worse than the valid one beside it, and the search keeps a slope to follow.
+    solved |= {name: max(0.0, solved[name]) for name in _linear_names(solved)}
+    if solved.get("epsilon", 0.0) > solved["base_lr"]:
+        solved["epsilon"] = solved["base_lr"]
+    with np.errstate(all="ignore"):
+        residual = (_curve(solved, log.s[index]) - log.y[index]) * log.weights[index]
+    value = float(np.mean(residual**2))
+    return (value if math.isfinite(value) else math.inf), solved
+
+
+def _with_floor(spec: dict, log: _Log) -> list[dict]:
+    """A clipped kind with no floor, and with the log's flat tail as its floor."""
+    if spec["kind"] not in CLIPPED or log.flat_from >= log.s.size - 2:
+        return [spec]
+    return [spec, spec | {"epsilon": float(np.mean(log.y[log.flat_from :]))}]
+
+
+def _refine(spec: dict, log: _Log) -> list[dict]:
+    """Nelder–Mead over the free parameters from ``spec`` (each floor variant), linear lrs solved."""
+    refined = []
+    for start in _with_floor(spec, log):
+        names = _free_names(start)
+        if not names:
+            refined.append(_objective(start, log, log.coarse)[1])
+            continue
+
+        def loss(vector, start=start, names=names):
+            candidate = start | dict(zip(names, (float(v) for v in vector), strict=True))
+            if not _plausible(candidate):
+                return math.inf
+            try:
+                return _objective(candidate, log, log.coarse)[0]
+            except (ConfigError, ValueError, ZeroDivisionError):
+                return math.inf
+
+        vector = np.array([float(start[n]) for n in names])
+        lengths = set(_integer_names(start))
+        sizes = np.array(
+            [
+                max(2.0, 0.02 * abs(v)) if n in lengths else 0.05 * abs(v) or 0.05
+                for n, v in zip(names, vector, strict=True)
+            ]
+        )
+        best = _nelder_mead(loss, vector, sizes)
+        refined.append(_objective(start | dict(zip(names, best.tolist(), strict=True)), log, log.coarse)[1])
+    return refined
+
+
+def _plausible(spec: dict) -> bool:
+    if spec.get("W", 0) < 0 or spec.get("hold_end", 0) < spec.get("W", 0) or spec["T"] <= spec.get("hold_end", 0):
+        return False
+    checks = {
+        "power": lambda v: v > 0,
+        "decay_rate": lambda v: 0 < v <= 1 if spec["kind"] == "exponential" else v >= 0,
+        "timescale_epochs": lambda v: v > 0,
+        "first_cycle_epochs": lambda v: v >= 1,
+        "cycle_mult": lambda v: v >= 1,
+        "peak_mult": lambda v: 0 < v <= 1,
+        "cycle_up_epochs": lambda v: v >= 1,
+        "cycle_down_epochs": lambda v: v >= 1,
+        "gamma": lambda v: 0 < v <= 1,
+        "pct_start": lambda v: 0 < v < 1 and v * spec["T"] > 1,
+        "div_factor": lambda v: v >= 1,
+        "final_div_factor": lambda v: v >= 1,
+    }
+    return all(check(spec[name]) for name, check in checks.items() if name in spec)
+
+
+def _nelder_mead(loss: Callable, start: np.ndarray, sizes: np.ndarray, iterations: int = 300) -> np.ndarray:
+    """Minimize ``loss`` from ``start`` with the Nelder–Mead simplex (standard coefficients), its
+    first simplex ``sizes`` wide along each axis.
+
+    >>> _nelder_mead(lambda v: (v[0] - 3) ** 2 + (v[1] + 1) ** 2, np.zeros(2), np.ones(2)).round(3).tolist()
+    [3.0, -1.0]
+    """
+    n = start.size
+    simplex = [start.astype(np.float64)]
+    for i in range(n):
+        point = start.astype(np.float64).copy()
+        point[i] += sizes[i]
+        simplex.append(point)
+    values = [loss(p) for p in simplex]
+    for _ in range(iterations):
+        order = np.argsort(values)
+        simplex, values = [simplex[i] for i in order], [values[i] for i in order]
+        if abs(values[-1] - values[0]) <= 1e-30 + 1e-15 * abs(values[0]) and np.ptp(simplex, axis=0).max() < 1e-9:
+            break
+        centroid = np.mean(simplex[:-1], axis=0)
+        reflected = centroid + (centroid - simplex[-1])
+        r = loss(reflected)
+        if values[0] <= r < values[-2]:
+            simplex[-1], values[-1] = reflected, r
+        elif r < values[0]:
+            expanded = centroid + 2 * (centroid - simplex[-1])
+            e = loss(expanded)
+            simplex[-1], values[-1] = (expanded, e) if e < r else (reflected, r)
+        else:
+            contracted = centroid + 0.5 * (simplex[-1] - centroid)
+            c = loss(contracted)
+            if c < values[-1]:
+                simplex[-1], values[-1] = contracted, c
+            else:
+                simplex = [simplex[0] + 0.5 * (p - simplex[0]) for p in simplex]
+                values = [values[0]] + [loss(p) for p in simplex[1:]]
+    return simplex[int(np.argmin(values))]
+
+
+# Whole steps and the real document ----------------------------------------------------------
+def _integer_names(spec: dict) -> list[str]:
+    names = [n for n in ("W", "hold_end", "T") if n in spec]
+    return names + [n for n in _duration_names(spec["kind"]) if n in spec and not isinstance(spec[n], list)]
+
+
+def _polish(specs: list[dict], log: _Log):
+    """(score, document, relative differences) of the best whole-step rounding of any spec.
+
+    Lengths are nudged a step at a time (a few passes) on the polishing points — every step of a
+    short log, else an even sample plus every step near the spec's boundaries — and the winner is
+    scored on every logged step.
+    """
+    best = None
+    for spec in specs:
+        names = _integer_names(spec)
+        current = spec | {n: float(round(spec[n])) for n in names}
+        if "milestones_epochs" in spec:
+            current["milestones_epochs"] = [float(round(m)) for m in spec["milestones_epochs"]]
+        index = _polish_points(current, log)
+        value = _value(current, log, index)
+        moves = [n for n in names if n in _free_names(spec) or n in ("W", "hold_end")]
+        for _ in range(8):  # a step at a time: the refinement left each length within a few steps
+            before = value
+            for name, delta in itertools.product(moves, (-1.0, 1.0)):
+                candidate = current | {name: current[name] + delta}
+                candidate_value = _value(candidate, log, index)
+                if candidate_value < value:
+                    current, value = candidate, candidate_value
+            if value >= before:
+                break
+        if not math.isfinite(value):
+            continue
+        try:
+            scored = _score(_objective(current, log, np.arange(log.s.size))[1], log)
+        except (ConfigError, ValueError, ZeroDivisionError):
+            continue
+        if best is None or scored[0] < best[0]:
+            best = scored
+    return best
+
+
+def _polish_points(spec: dict, log: _Log) -> np.ndarray:
+    if log.s.size <= MAX_FIT_POINTS:
+        return np.arange(log.s.size)
+    marks = [spec[n] for n in ("W", "hold_end", "T") if n in spec]
+    near = np.concatenate([np.nonzero(np.abs(log.s - mark) <= 3)[0] for mark in marks] + [log.sample])
+    return np.unique(near)
+
+
+def _value(spec: dict, log: _Log, index: np.ndarray) -> float:
+    if not _plausible(spec):
+        return math.inf
+    try:
+        return _objective(spec, log, index)[0]
+    except (ConfigError, ValueError, ZeroDivisionError):
+        return math.inf
+
+
+def document(spec: dict, steps_per_epoch: int, granularity: str = "step") -> dict:
+    """The v1 document of a spec whose lengths are in steps (written in epochs)."""
+    kind = KINDS[spec["kind"]]
+    epochs = lambda steps: float(steps) / steps_per_epoch  # noqa: E731
+    schedule: dict = {"kind": kind.name, "base_lr": spec["base_lr"], "total_epochs": epochs(spec["T"])}
+    if "warmup_epochs" in kind.common:
+        schedule["warmup_epochs"] = epochs(spec["W"])
+        if spec["W"] > 0:
+            schedule["warmup_start_lr"] = max(0.0, spec["warmup_start_lr"])
+            schedule["warmup_shape"] = spec["warmup_shape"]
+        schedule["hold_epochs"] = epochs(spec["hold_end"] - spec["W"])
+        schedule["epsilon"] = min(max(0.0, spec.get("epsilon", 0.0)), spec["base_lr"])
+    for field in kind.fields:
+        value = spec[field.name]
+        if field.duration:
+            value = [epochs(v) for v in value] if isinstance(value, list) else epochs(value)
+        schedule[field.name] = value
+    return {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": steps_per_epoch,
+        "granularity": granularity,
+        "schedule": schedule,
+    }
+
+
+def _score(spec: dict, log: _Log):
+    """(worst error ÷ tolerance, document, relative differences) of the spec as a real document."""
+    doc = document(spec, log.steps_per_epoch, log.granularity)
+    schedule = from_config(doc)
+    designed = schedule.lr(log.s)
+    peak = max(schedule.peak_lr, log.peak)
+    worst = float(np.max(np.abs(log.y - designed) / tolerance(designed, peak)))
+    return worst, doc, relative_difference(log.y, designed, peak)

@@ -1,0 +1,121 @@
+"""Check a training run's logged learning rate against its design, from the command line.
+
+    python -m schedules.verify LOG [--config FILE] [--tag NAME] [--steps-per-epoch N] [--json]
+
+LOG is an event file, trainer_state.json, a CSV, a folder of them or a .zip. With ``--config``
+(a v1 document) the exit status is 0 when every logged step matches, 1 when one differs (the
+findings follow, one a line), 2 when the log or the config cannot be read (one sentence on
+stderr). Without it, the schedule fitted to the log alone is printed as a v1 document. ``--json``
+prints one object: points, match, max_rel_error, findings and the fitted document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from schedules.diagnose import diagnose
+from schedules.document import from_config, loads
+from schedules.errors import ConfigError
+from schedules.fit import fit
+from schedules.logs import LogError, choose, read_path
+
+MATCH, MISMATCH, UNREADABLE = 0, 1, 2
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m schedules.verify", description=__doc__.split("\n\n")[0])
+    parser.add_argument("log", help="event file, trainer_state.json, CSV, a folder of them, or a .zip")
+    parser.add_argument("--config", help="the v1 schedule document the run was meant to follow")
+    parser.add_argument("--tag", help="the lr series to check when the log holds several")
+    parser.add_argument("--steps-per-epoch", type=int, help="optimizer steps per epoch (default: the config's)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        series = choose(read_path(args.log), args.tag)
+        schedule = _design(args.config, args.steps_per_epoch) if args.config else None
+    except (LogError, ConfigError) as error:
+        print(error, file=sys.stderr)
+        return UNREADABLE
+    # An epoch-level series (Keras's epoch_* scalars) is fitted in epochs: one step per epoch.
+    fit_spe = 1 if series.unit == "epoch" else (args.steps_per_epoch or (schedule.steps_per_epoch if schedule else 1))
+    try:
+        fitted = fit(series.steps, series.lr, fit_spe)
+    except ValueError as error:
+        if schedule is None:
+            print(f"{args.log}: {error}", file=sys.stderr)
+            return UNREADABLE
+        fitted = None
+    if schedule is None:
+        return _report_fit(series, fitted, args.json)
+    diagnosis = diagnose(series.steps, series.lr, schedule, series.unit)
+    if args.json:
+        summary = diagnosis.summary() | {"fitted": fitted.document if fitted else None}
+        print(json.dumps(summary, allow_nan=False))
+    else:
+        _print_verdict(series, diagnosis)
+    return MATCH if diagnosis.match else MISMATCH
+
+
+def _design(path: str, steps_per_epoch: int | None):
+    """The config's schedule, its steps per epoch replaced when given; ConfigError names the file."""
+    try:
+        text = Path(path).read_bytes()
+    except OSError as error:
+        raise ConfigError(Path(path).name, f"cannot be read ({error.strerror or error})") from None
+    try:
+        schedule = loads(text)
+        if steps_per_epoch is not None:
+            schedule = from_config(schedule.to_config() | {"steps_per_epoch": steps_per_epoch})
+    except ConfigError as error:
+        raise ConfigError(f"{Path(path).name}: {error.field}", error.rule) from None
+    return schedule
+
+
+def _print_verdict(series, diagnosis) -> None:
+    points = diagnosis.steps.size
+    if diagnosis.match:
+        print(
+            f"match: all {points:,} logged steps of {series.name!r} follow the design "
+            f"(largest relative difference {diagnosis.max_rel_error:.2g})"
+        )
+    else:
+        differing = int((~diagnosis.matched).sum())
+        print(
+            f"mismatch: {differing:,} of {points:,} logged steps of {series.name!r} differ from the design; "
+            f"first at step {diagnosis.first_mismatch:,}, largest at step {diagnosis.largest_mismatch:,} "
+            f"(relative difference {diagnosis.max_rel_error:.3g})"
+        )
+    for finding in diagnosis.findings:
+        print(f"- {finding['sentence']}")
+
+
+def _report_fit(series, fitted, as_json: bool) -> int:
+    if as_json:
+        summary = {
+            "points": int(series.steps.size),
+            "match": fitted.matches,
+            "max_rel_error": fitted.max_rel_error,
+            "findings": [],
+            "fitted": fitted.document,
+        }
+        print(json.dumps(summary, allow_nan=False))
+        return MATCH
+    print(json.dumps(fitted.document, indent=2, allow_nan=False))
+    verdict = "matches every logged step" if fitted.matches else "is the closest found"
+    print(
+        f"fitted to {series.steps.size:,} points of {series.name!r}: {verdict} "
+        f"(largest relative difference {fitted.max_rel_error:.2g}, rms {fitted.rms_rel_error:.2g})",
+        file=sys.stderr,
+    )
+    return MATCH
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""Diagnosis: synthetic logs from engine schedules, each defect injected and named, numbers included."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schedules import from_config
+from schedules.diagnose import diagnose, relative_difference, tolerance
+from studio.presets import PRESETS
+
+DESIGN = from_config(
+    {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": 100,
+        "schedule": {
+            "kind": "cosine",
+            "base_lr": 0.01,
+            "total_epochs": 100,
+            "warmup_epochs": 5,
+            "hold_epochs": 10,
+            "epsilon": 1e-6,
+        },
+    }
+)
+every_step = np.arange(DESIGN.total_steps)
+
+
+def logged(values):
+    """What TensorBoard keeps: float32."""
+    return np.asarray(values, dtype=np.float32).astype(np.float64)
+
+
+def types(diagnosis):
+    return [finding["type"] for finding in diagnosis.findings]
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_a_clean_log_of_every_preset_matches(name):
+    schedule = from_config(PRESETS[name])
+    steps = np.arange(min(schedule.total_steps, 200_000))
+    diagnosis = diagnose(steps, logged(schedule.lr(steps)), schedule)
+    assert diagnosis.match and diagnosis.first_mismatch is None and diagnosis.largest_mismatch is None
+    assert diagnosis.max_rel_error < 1e-7
+    assert types(diagnosis) in ([], ["ends_early"])
+
+
+def test_off_by_one_logging():
+    diagnosis = diagnose(every_step, logged(DESIGN.lr(every_step + 1)), DESIGN)
+    assert not diagnosis.match
+    assert diagnosis.findings[0] == {
+        "type": "offset",
+        "steps": 1,
+        "sentence": "the log is 1 step ahead: it records the lr for the next step",
+    }
+    assert diagnosis.first_mismatch == 0  # the warm-up's first step already differs
+
+
+def test_a_log_behind_by_two_steps():
+    diagnosis = diagnose(every_step[2:], logged(DESIGN.lr(every_step[2:] - 2)), DESIGN)
+    assert diagnosis.findings[0]["type"] == "offset" and diagnosis.findings[0]["steps"] == -2
+    assert "2 steps behind" in diagnosis.findings[0]["sentence"]
+
+
+@pytest.mark.parametrize("factor", [2, 4, 8])
+def test_gradient_accumulation_stretch(factor):
+    diagnosis = diagnose(every_step, logged(DESIGN.lr(factor * every_step)), DESIGN)
+    assert diagnosis.findings[0]["type"] == "stretch" and diagnosis.findings[0]["factor"] == factor
+    assert f"runs {factor:.2f}× faster than designed" in diagnosis.findings[0]["sentence"]
+    assert f"gradient accumulation {factor}?" in diagnosis.findings[0]["sentence"]
+
+
+def test_a_scheduler_stepped_once_per_epoch_runs_slower():
+    diagnosis = diagnose(every_step, logged(DESIGN.lr(every_step // 4)), DESIGN)
+    assert diagnosis.findings[0]["type"] == "stretch" and diagnosis.findings[0]["factor"] == 0.25
+    assert "4.00× slower" in diagnosis.findings[0]["sentence"]
+
+
+def test_a_resume_that_restarted_the_schedule():
+    restart = 6_000
+    values = np.where(every_step < restart, DESIGN.lr(every_step), DESIGN.lr(every_step - restart))
+    diagnosis = diagnose(every_step, logged(values), DESIGN)
+    assert types(diagnosis) == ["restart"]
+    assert diagnosis.findings[0]["step"] == restart
+    assert diagnosis.findings[0]["sentence"] == (
+        "the schedule restarted at step 6,000: a resume that did not restore the scheduler's state?"
+    )
+    assert diagnosis.first_mismatch == restart
+
+
+def test_a_restart_under_gradient_accumulation():
+    restart = 1_000
+    values = np.where(every_step < restart, DESIGN.lr(4 * every_step), DESIGN.lr(4 * (every_step - restart)))
+    assert types(diagnose(every_step, logged(values), DESIGN)) == ["stretch", "restart"]
+
+
+def test_offset_and_restart_at_once():
+    restart = 3_000
+    values = np.where(every_step < restart, DESIGN.lr(every_step + 1), DESIGN.lr(every_step - restart + 1))
+    diagnosis = diagnose(every_step, logged(values), DESIGN)
+    assert types(diagnosis) == ["offset", "restart"]
+    assert diagnosis.findings[1]["step"] == restart
+
+
+def test_a_log_that_ends_early_still_matches():
+    diagnosis = diagnose(every_step[:4_000], logged(DESIGN.lr(every_step[:4_000])), DESIGN)
+    assert diagnosis.match
+    assert diagnosis.findings == [
+        {
+            "type": "ends_early",
+            "step": 3_999,
+            "total_steps": 10_000,
+            "sentence": "the log ends at step 3,999, before the schedule's end at step 10,000",
+        }
+    ]
+
+
+def test_a_run_past_the_end():
+    steps = np.arange(12_000)
+    diagnosis = diagnose(steps, logged(DESIGN.lr(steps)), DESIGN)
+    assert diagnosis.match and types(diagnosis) == ["runs_past_end"]
+    assert diagnosis.findings[0]["step"] == 10_000 and diagnosis.findings[0]["last_step"] == 11_999
+
+
+def test_a_constant_scale_factor():
+    diagnosis = diagnose(every_step, logged(2.5 * DESIGN.lr(every_step)), DESIGN)
+    assert types(diagnosis) == ["scale"]
+    assert diagnosis.findings[0]["factor"] == pytest.approx(2.5, rel=1e-6)
+    assert diagnosis.largest_mismatch is not None
+
+
+def test_scale_and_offset_at_once():
+    diagnosis = diagnose(every_step, logged(0.5 * DESIGN.lr(every_step + 1)), DESIGN)
+    assert types(diagnosis) == ["scale", "offset"]
+
+
+def test_a_different_floor():
+    diagnosis = diagnose(every_step, logged(np.maximum(DESIGN.lr(every_step), 1e-4)), DESIGN)
+    assert "floor" in types(diagnosis)
+    floor = next(f for f in diagnosis.findings if f["type"] == "floor")
+    assert floor["logged"] == pytest.approx(1e-4, rel=1e-6)
+    assert floor["designed"] == pytest.approx(1e-6, rel=1e-3)
+
+
+def with_changes(**changes):
+    config = DESIGN.to_config()
+    return from_config(config | {"schedule": config["schedule"] | changes})
+
+
+def test_a_different_peak():
+    other = with_changes(base_lr=0.02)
+    diagnosis = diagnose(every_step, logged(other.lr(every_step)), DESIGN)
+    peak = next(f for f in diagnosis.findings if f["type"] == "peak")
+    assert peak["logged"] == pytest.approx(0.02, rel=1e-6) and peak["designed"] == 0.01
+    assert peak["sentence"] == "the peak lr is 0.02, designed 0.01"
+
+
+def test_a_different_warmup_length():
+    other = with_changes(warmup_epochs=10, hold_epochs=5)
+    diagnosis = diagnose(every_step, logged(other.lr(every_step)), DESIGN)
+    warmup = next(f for f in diagnosis.findings if f["type"] == "warmup")
+    assert warmup["logged_steps"] == 1_000 and warmup["designed_steps"] == 500
+    assert warmup["sentence"] == "the warm-up lasts 1,000 steps, designed 500"
+
+
+def test_epoch_granularity_where_steps_were_designed():
+    values = DESIGN.lr(every_step // 100 * 100)
+    diagnosis = diagnose(every_step, logged(values), DESIGN)
+    assert diagnosis.findings[0] == {
+        "type": "granularity",
+        "logged": "epoch",
+        "designed": "step",
+        "sentence": "the lr changes once per epoch, designed to change every step",
+    }
+
+
+def test_an_epoch_level_log_one_epoch_ahead():
+    """Keras's TensorBoard callback logs the optimizer's lr after each epoch: the next epoch's."""
+    epochs = np.arange(100)
+    diagnosis = diagnose(epochs, logged(DESIGN.lr((epochs + 1) * 100)), DESIGN, unit="epoch")
+    assert diagnosis.findings[0]["type"] == "offset" and diagnosis.findings[0]["steps"] == 100
+    assert "100 steps (one epoch) ahead" in diagnosis.findings[0]["sentence"]
+    assert diagnose(epochs, logged(DESIGN.lr(epochs * 100)), DESIGN, unit="epoch").match
+
+
+def test_first_and_largest_mismatch_and_summary():
+    values = DESIGN.lr(every_step).copy()
+    values[700] *= 1.01
+    values[900] *= 1.5
+    diagnosis = diagnose(every_step, logged(values), DESIGN)
+    assert diagnosis.first_mismatch == 700 and diagnosis.largest_mismatch == 900
+    summary = diagnosis.summary()
+    assert summary["points"] == 10_000 and summary["match"] is False
+    assert summary["max_rel_error"] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_sparse_logging_every_fifty_steps():
+    steps = every_step[::50]
+    assert diagnose(steps, logged(DESIGN.lr(steps)), DESIGN).match
+    assert types(diagnose(steps, logged(DESIGN.lr(steps + 1)), DESIGN))[0] == "offset"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1e-8, 10.0), st.floats(-1.0, 1.0))
+def test_float32_rounding_always_matches_and_a_relative_change_of_1e_5_never_does(lr, sign):
+    designed = np.array([lr])
+    assert np.abs(logged(designed) - designed) <= tolerance(designed, peak=lr)
+    changed = designed * (1 + (1e-5 if sign >= 0 else -1e-5))
+    assert np.abs(changed - designed) > tolerance(designed, peak=lr)
+    assert abs(relative_difference(changed, designed, lr)[0]) == pytest.approx(1e-5, rel=1e-6)
+
+
+# Keras's own TensorBoard callback, in a real model.fit --------------------------------------------
+def keras_fit(log_dir, epochs, steps_per_epoch, learning_rate, callbacks=()):
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((steps_per_epoch * 8, 4)).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
+    tensorboard = keras.callbacks.TensorBoard(str(log_dir))
+    model.fit(x, y, batch_size=8, epochs=epochs, verbose=0, callbacks=[*callbacks, tensorboard])
+    from schedules.logs import choose, read_path
+
+    return choose(read_path(log_dir), "epoch_learning_rate")
+
+
+EPOCH_DESIGN = from_config(
+    {
+        "format": "lr-schedule",
+        "version": 1,
+        "steps_per_epoch": 5,
+        "granularity": "epoch",
+        "schedule": {"kind": "cosine", "base_lr": 0.05, "total_epochs": 8, "warmup_epochs": 2, "epsilon": 1e-4},
+    }
+)
+
+
+@pytest.mark.slow
+def test_keras_tensorboard_callback_with_a_learning_rate_scheduler_matches(tmp_path):
+    keras = pytest.importorskip("keras")
+    scheduler = keras.callbacks.LearningRateScheduler(lambda epoch: float(EPOCH_DESIGN.lr([epoch * 5])[0]))
+    series = keras_fit(tmp_path, 8, 5, 0.05, [scheduler])
+    assert series.unit == "epoch" and series.steps.tolist() == list(range(8))
+    diagnosis = diagnose(series.steps, series.lr, EPOCH_DESIGN, series.unit)
+    assert diagnosis.match and diagnosis.findings == []
+
+
+@pytest.mark.slow
+def test_keras_tensorboard_callback_logs_the_next_epochs_lr_of_a_schedule_object(tmp_path):
+    """With a LearningRateSchedule on the optimizer, the callback's epoch_learning_rate is read after
+    the epoch's steps: the lr of the next epoch's first step, one epoch ahead of the design."""
+    step_design = from_config(EPOCH_DESIGN.to_config() | {"granularity": "step"})
+    series = keras_fit(tmp_path, 8, 5, step_design.to_keras())
+    diagnosis = diagnose(series.steps, series.lr, step_design, series.unit)
+    assert diagnosis.findings[0]["type"] == "offset" and diagnosis.findings[0]["steps"] == 5
+    assert "5 steps (one epoch) ahead" in diagnosis.findings[0]["sentence"]
