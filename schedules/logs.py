@@ -390,6 +390,30 @@ def _records(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 def _read_event_run(files: list[tuple[str, bytes]]) -> list[Series]:
     """The lr series of one run's event files, files in name order, the last write of a step winning."""
+    series = []
+    for tag, (steps, values) in _scalars_by_tag(files, is_lr_name).items():
+        if steps.size:
+            unit = "epoch" if tag.rsplit("/", 1)[-1].startswith("epoch_") else "step"
+            series.append(Series(tag, steps, values, unit))
+    return series
+
+
+def event_scalars(files: list[tuple[str, bytes]], tag: str) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, values) of the scalar ``tag`` in one run's event files (any writer), sorted by step,
+    the last write of a step winning; empty when no file holds it. A file cut short yields what was
+    written before the cut."""
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+    if not files:
+        return empty
+    try:
+        return _scalars_by_tag(files, lambda name: name == tag).get(tag, empty)
+    except LogError:  # every file truncated before its first record, or none an event file
+        return empty
+
+
+def _scalars_by_tag(files: list[tuple[str, bytes]], wanted) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every scalar whose tag ``wanted`` accepts, as (steps, values) per tag; LogError when no file
+    is a readable event file."""
     per_tag: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}  # tag → (order, steps, values)
     order_base, problems = 0, []
     for name, data in files:
@@ -402,22 +426,18 @@ def _read_event_run(files: list[tuple[str, bytes]]) -> list[Series]:
             problems.append(LogError(f"{base}: not a TensorBoard event file (its first record is not a file version)"))
             continue
         for tag, order, steps, values in _decode_records(data, starts, lengths):
-            per_tag.setdefault(tag, []).append((order + order_base, steps, values))
+            if wanted(tag):
+                per_tag.setdefault(tag, []).append((order + order_base, steps, values))
         order_base += starts.size
     if len(problems) == len(files):
         raise problems[0]
-    series = []
+    scalars = {}
     for tag, parts in per_tag.items():
-        if not is_lr_name(tag):
-            continue
-        order = np.concatenate([p[0] for p in parts])
-        steps = np.concatenate([p[1] for p in parts])[np.argsort(order, kind="stable")]
-        values = np.concatenate([p[2] for p in parts])[np.argsort(order, kind="stable")]
-        steps, values = last_per_step(steps, values)
-        if steps.size:
-            unit = "epoch" if tag.rsplit("/", 1)[-1].startswith("epoch_") else "step"
-            series.append(Series(tag, steps, values, unit))
-    return series
+        order = np.argsort(np.concatenate([p[0] for p in parts]), kind="stable")
+        steps = np.concatenate([p[1] for p in parts])[order]
+        values = np.concatenate([p[2] for p in parts])[order]
+        scalars[tag] = last_per_step(steps, values)
+    return scalars
 
 
 def last_per_step(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

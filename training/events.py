@@ -1,31 +1,16 @@
-"""Read scalars back from TensorBoard event files, without importing TensorFlow.
+"""Read scalars back from a run's TensorBoard event files, without TensorFlow or TensorBoard.
 
-An event file is a sequence of TFRecords — an 8-byte little-endian length, a 4-byte checksum of
-it, the serialized ``Event``, a 4-byte checksum of that — so reading one needs only the ``Event``
-protocol buffer that TensorBoard ships, not TensorFlow (TensorBoard's own loader imports it).
+The engine's log reader (``schedules.logs``) decodes event files from any writer with NumPy alone;
+this is the demo's view of it: one scalar of one split of a run folder.
 """
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-
-def records(path: str | Path) -> Iterator[bytes]:
-    """The payloads of a TFRecord file; a record cut short (a killed writer) ends the file."""
-    with open(path, "rb") as file:
-        while True:
-            header = file.read(12)
-            if len(header) < 12:
-                return
-            (length,) = struct.unpack("<Q", header[:8])
-            payload = file.read(length)
-            if len(payload) < length or len(file.read(4)) < 4:
-                return
-            yield payload
+from schedules.logs import event_scalars
 
 
 def read_scalars(
@@ -37,16 +22,5 @@ def read_scalars(
     callback and the learning-rate logger) read together, and a file a killed process left
     truncated yields what was written before the cut.
     """
-    from tensorboard.compat.proto.event_pb2 import Event  # noqa: PLC0415 - protobuf only
-    from tensorboard.util.tensor_util import make_ndarray  # noqa: PLC0415
-
-    found: dict[int, float] = {}
-    for path in sorted(Path(log_dir, split).glob("events.out.tfevents.*")):
-        for payload in records(path):
-            event = Event.FromString(payload)
-            for value in event.summary.value:
-                if value.tag == tag:
-                    number = value.simple_value if value.HasField("simple_value") else make_ndarray(value.tensor).item()
-                    found[int(event.step)] = float(number)
-    steps = np.array(sorted(found), dtype=np.int64)
-    return steps, np.array([found[step] for step in steps], dtype=np.float64)
+    files = sorted(Path(log_dir, split).glob("events.out.tfevents.*"))
+    return event_scalars([(path.name, path.read_bytes()) for path in files], tag)

@@ -150,9 +150,7 @@ def test_a_state_of_another_schedule_names_both():
 def worker(tmp_path, name, *args):
     out = tmp_path / f"{name}.json"
     command = [sys.executable, "-m", "tests.frameworks.torch_worker", "--document", str(tmp_path / "doc.json")]
-    result = subprocess.run(
-        [*command, "--out", str(out), *args], cwd=ROOT, capture_output=True, text=True, timeout=180
-    )
+    result = subprocess.run([*command, "--out", str(out), *args], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     return json.loads(out.read_text())
 
