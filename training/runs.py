@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -27,12 +29,12 @@ HEARTBEAT_SECONDS = 5.0
 class Heartbeat:
     """Touch ``run_dir/heartbeat`` every few seconds from a background thread until stopped, so
     any process reading the runs folder (another server sharing it) can tell a live run from one
-    whose process died."""
+    whose process died. The file names the host and process that train the run."""
 
     def __init__(self, run_dir: Path, seconds: float = HEARTBEAT_SECONDS):
         self.path = Path(run_dir) / HEARTBEAT_FILE
         self._stopped = threading.Event()
-        self.path.touch()
+        self.path.write_text(f"{socket.gethostname()} {os.getpid()}\n")
         self._thread = threading.Thread(target=self._beat, args=(seconds,), name="run-heartbeat", daemon=True)
         self._thread.start()
 
@@ -47,12 +49,27 @@ class Heartbeat:
 
 
 def is_alive(run_dir: Path, now: float | None = None, seconds: float = HEARTBEAT_SECONDS) -> bool:
-    """True while the run's heartbeat is fresher than three beats."""
+    """True while a process trains the run: its heartbeat is fresher than three beats and, when
+    that process is on this host, it still exists (a killed one is seen at once)."""
+    path = Path(run_dir) / HEARTBEAT_FILE
     try:
-        age = (time.time() if now is None else now) - (Path(run_dir) / HEARTBEAT_FILE).stat().st_mtime
-    except OSError:
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+        host, pid = path.read_text().split()
+    except (OSError, ValueError):
+        return False
+    if host == socket.gethostname() and not _process_exists(int(pid)):
         return False
     return age < 3 * seconds
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process is there
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, but another user's
+        return True
+    return True
 
 
 @dataclass

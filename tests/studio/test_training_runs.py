@@ -2,6 +2,9 @@
 
 import json
 import os
+import socket
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -67,10 +70,21 @@ def test_a_run_another_server_is_training_shows_as_running_until_its_heartbeat_s
     assert past_runs(tmp_path)[0]["status"] == "running"  # not ours, but its heartbeat is fresh
     beat.stop()
     assert past_runs(tmp_path)[0]["status"] == "incomplete"
-    (tmp_path / "1-cosine" / "heartbeat").touch()
+    heartbeat = tmp_path / "1-cosine" / "heartbeat"
+    heartbeat.write_text("another-host 12345\n")  # a server elsewhere, sharing the folder
+    assert is_alive(tmp_path / "1-cosine")
     old = time.time() - 60
-    os.utime(tmp_path / "1-cosine" / "heartbeat", (old, old))
-    assert not is_alive(tmp_path / "1-cosine")
+    os.utime(heartbeat, (old, old))
+    assert not is_alive(tmp_path / "1-cosine")  # it stopped beating
+
+
+def test_a_killed_worker_on_this_host_is_seen_at_once(tmp_path):
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    (tmp_path / "heartbeat").write_text(f"{socket.gethostname()} {process.pid}\n")
+    assert is_alive(tmp_path)
+    process.kill()
+    process.wait()
+    assert not is_alive(tmp_path)  # fresh, but its process is gone
 
 
 @pytest.mark.parametrize(
