@@ -93,6 +93,47 @@ def draw(control: controls.Control) -> None:
         st.caption(note)
 
 
+def draw_run_section() -> None:
+    """The Run section: the data and the batch side by side, the derivation of the steps per epoch
+    below them, then the batch-size scaling of the base lr."""
+    state = st.session_state
+    with st.expander("Run: data and batch", expanded=bool(state["run_enabled"])):
+        st.toggle(
+            "Plan from the data",
+            key="run_enabled",
+            persist_state=KEEP,
+            help="Dataset, micro-batch, accumulation and devices set the steps per epoch.",
+        )
+        if not state["run_enabled"]:
+            return
+        data, batch = st.columns(2, gap="medium")
+        for column, group in zip((data, batch), run_section.run_columns(state), strict=True):
+            with column:
+                for control in group:
+                    draw(control)
+        with batch:
+            for control in run_section.total_controls(state, derived):
+                draw(control)
+        if derived.run is not None:
+            st.info(derived.run.arithmetic(), icon=":material/calculate:")
+        st.markdown("**Scale the base lr with the batch**")
+        for column, control in zip(st.columns([1, 1, 1.4]), run_section.scaling_controls(), strict=True):
+            with column:
+                draw(control)
+        if derived.run is not None:
+            st.caption(
+                run_section.scaling(
+                    state["scale_reference_lr"],
+                    state["scale_reference_batch"],
+                    derived.run.global_batch,
+                    state["scale_rule"],
+                )[1]
+            )
+        st.button("Set base lr", key="scale_apply", on_click=on_scale, disabled=derived.run is None)
+        if message := state.pop("scale_message", None):
+            st.success(message)
+
+
 st.title("LR schedule designer")
 if problem := st.session_state.pop("link_problem", None):
     st.warning(text.markdown(problem), icon=":material/link_off:")
@@ -127,35 +168,6 @@ with settings:
         kind.name, st.session_state
     ):
         draw(control)
-    with st.expander("Run: data, batch and devices", expanded=bool(st.session_state["run_enabled"])):
-        st.toggle(
-            "Derive steps per epoch from the data",
-            key="run_enabled",
-            persist_state=KEEP,
-            help="Dataset, micro-batch, accumulation and devices set the steps per epoch.",
-        )
-        if st.session_state["run_enabled"]:
-            for control in run_section.run_controls(st.session_state):
-                draw(control)
-            if derived.run is not None:
-                st.caption(derived.run.arithmetic())
-            for control in run_section.total_controls(st.session_state, derived):
-                draw(control)
-            st.markdown("**Scale the base lr with the batch**")
-            for control in run_section.scaling_controls():
-                draw(control)
-            if derived.run is not None:
-                st.caption(
-                    run_section.scaling(
-                        st.session_state["scale_reference_lr"],
-                        st.session_state["scale_reference_batch"],
-                        derived.run.global_batch,
-                        st.session_state["scale_rule"],
-                    )[1]
-                )
-            st.button("Set base lr", key="scale_apply", on_click=on_scale, disabled=derived.run is None)
-            if message := st.session_state.pop("scale_message", None):
-                st.success(message)
     with st.expander("Steps and warm-up start"):
         for control in run_section.arrange(advanced, st.session_state, derived):
             draw(control)
@@ -194,16 +206,17 @@ designed, baseline = curves_for(*documents)
 with chart:
     if problem is not None:
         st.error(f"{text.markdown(problem)} — showing the last valid schedule.", icon=":material/warning:")
-    toggles = st.columns([1, 1, 2])
+    toggles = st.columns([1, 1.4, 1.4], vertical_alignment="center")
     log_scale = toggles[0].toggle("Log scale", key="log_scale", persist_state=KEEP)
     overlay = toggles[1].toggle("Overlay step decay", key="overlay", persist_state=KEEP)
-    toggles[2].radio(
+    toggles[2].selectbox(
         "x-axis",
         derived.units,
+        format_func=lambda unit: f"x-axis: {unit}",
         key="x_unit",
-        horizontal=True,
+        label_visibility="collapsed",
         persist_state=KEEP,
-        help="Samples and tokens seen: turn on the run section (tokens: a dataset counted in tokens).",
+        help="Samples and tokens seen need the run section (tokens: a dataset counted in tokens).",
     )
     stale = problem is not None
     run = designed_schedule.run  # the shown schedule's own run: the last valid one
@@ -222,6 +235,7 @@ with chart:
         )
     # A static table wraps its cells: nothing is clipped at any width.
     st.table(pd.DataFrame({curve.name: format_stats(curve.stats, curve.stat_bounds) for curve in (designed, baseline)}))
+    draw_run_section()
 
 st.subheader("Code", divider="gray")
 for tab, framework in zip(st.tabs(["Keras", "PyTorch", "optax"]), FRAMEWORKS, strict=True):

@@ -220,6 +220,14 @@ def run_controls(values: Mapping[str, Any]) -> list[Control]:
     return made
 
 
+def run_columns(values: Mapping[str, Any]) -> tuple[list[Control], list[Control]]:
+    """The run's controls in two groups: the data (size, unit, sequence length, drop last) and
+    the batch (micro-batch, accumulation, devices)."""
+    made = run_controls(values)
+    batch_keys = {design.RUN_PREFIX + name for name in ("micro_batch", "gradient_accumulation", "devices")}
+    return [item for item in made if item.key not in batch_keys], [item for item in made if item.key in batch_keys]
+
+
 def total_controls(values: Mapping[str, Any], derived: Derived) -> list[Control]:
     """With a dataset in tokens: the total in epochs or as a token budget, and the budget."""
     if "tokens" not in derived.units:
@@ -306,7 +314,7 @@ def scaling_controls() -> list[Control]:
                 "options": SCALING_RULES,
                 "horizontal": True,
                 "format_func": lambda rule: RULE_WORDS[rule].removesuffix(" rule"),
-                "help": "Linear (Goyal et al. 2017) for SGD; square-root is often used for Adam.",
+                "help": "Linear (Goyal et al. 2017) for SGD; the square root is often suggested for Adam.",
             },
         ),
     ]

@@ -37,7 +37,7 @@ def imagenet(app):
 def test_the_section_is_off_by_default_and_the_page_unchanged(app):
     assert not app.toggle(key="run_enabled").value
     assert not app.number_input(key="steps_per_epoch").proto.disabled
-    assert [option for option in app.radio(key="x_unit").options] == ["epochs", "steps"]
+    assert app.selectbox(key="x_unit").options == ["x-axis: epochs", "x-axis: steps"]
     assert x_title(app) == "epoch"
 
 
@@ -51,8 +51,8 @@ def test_the_run_derives_the_steps_per_epoch_and_shows_the_arithmetic(imagenet):
 
 
 def test_the_x_axis_in_samples(imagenet):
-    assert list(imagenet.radio(key="x_unit").options) == ["epochs", "steps", "samples"]
-    imagenet.radio(key="x_unit").set_value("samples").run()
+    assert imagenet.selectbox(key="x_unit").options == ["x-axis: epochs", "x-axis: steps", "x-axis: samples"]
+    imagenet.selectbox(key="x_unit").set_value("samples").run()
     assert x_title(imagenet) == x_title(imagenet, 1) == "samples seen"
     designed = traces(imagenet)[0][0]
     steps, epochs = designed["customdata"][:, 0], designed["customdata"][:, 1]
@@ -132,23 +132,23 @@ def test_a_token_budget_sets_the_total_epochs(app):
     assert f"1,000,000,000 tokens = {total:.6g} epochs (61,035 steps): the total epochs follow the budget." in (
         captions(app)
     )
-    app.radio(key="x_unit").set_value("tokens").run()
+    app.selectbox(key="x_unit").set_value("tokens").run()
     assert x_title(app) == "tokens seen"
     assert traces(app)[0][0]["x"][-1] == 61_034 * 8 * 2048
 
 
 def test_turning_the_section_off_keeps_the_steps_and_returns_the_axis_to_epochs(imagenet):
-    imagenet.radio(key="x_unit").set_value("samples").run()
+    imagenet.selectbox(key="x_unit").set_value("samples").run()
     imagenet.toggle(key="run_enabled").set_value(False).run()
     assert not imagenet.exception and not imagenet.error
-    assert imagenet.radio(key="x_unit").value == "epochs" and x_title(imagenet) == "epoch"
+    assert imagenet.selectbox(key="x_unit").value == "epochs" and x_title(imagenet) == "epoch"
     steps = imagenet.number_input(key="steps_per_epoch")
     assert steps.value == 625 and not steps.proto.disabled
     assert "run" not in imagenet.session_state["schedule_document"]
 
 
 def test_a_link_with_a_run_reopens_it(imagenet):
-    imagenet.radio(key="x_unit").set_value("samples").run()
+    imagenet.selectbox(key="x_unit").set_value("samples").run()
     params = {key: value[-1] if isinstance(value, list) else value for key, value in imagenet.query_params.items()}
     assert params["run_devices"] == "8" and params["steps_per_epoch"] == "625"
     reopened = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
