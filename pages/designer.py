@@ -48,7 +48,7 @@ def curves_for(designed: dict, baseline: dict):
 def on_preset() -> None:
     name = st.session_state.get("preset")
     if name:
-        st.session_state.update(design.controls(presets.preset(name)))
+        st.session_state.update(design.controls(presets.preset(name)) | run_section.LOADED)
 
 
 def on_kind() -> None:
@@ -63,6 +63,7 @@ def on_import(key: str) -> None:
     name = text.markdown(uploaded.name)
     try:
         design.import_into(st.session_state, uploaded.getvalue())
+        st.session_state.update(run_section.LOADED)
         st.session_state["import_message"] = ("success", f"Imported {name}.")
     except ConfigError as error:
         st.session_state["import_message"] = ("error", f"Could not import {name}: {text.markdown(error)}")

@@ -43,6 +43,9 @@ MIRRORS = (
     ("total_epochs", "run_token_budget", "run_total_unit"),
 )
 SEEN = "mirror_seen_"  # per mirror: (unit, epochs) as last converted, to tell who changed what
+# Set with a loaded document (a preset, an import): its epochs lead, even where they equal the
+# ones before, since its steps per epoch may differ.
+LOADED = {SEEN + epochs_key: None for epochs_key, _, _ in MIRRORS}
 
 # The section's own control values, beside design.DEFAULTS (which holds the run's fields).
 DEFAULTS: dict[str, Any] = {

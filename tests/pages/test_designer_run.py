@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import schedules
-from studio import design, links
+from studio import design, links, presets
 from tests.pages.conftest import ROOT, plain, traces
 
 IMAGENET = {"run_dataset_size": 1_281_167, "run_micro_batch": 64, "run_gradient_accumulation": 4, "run_devices": 8}
@@ -18,6 +18,10 @@ ARITHMETIC = (
 
 def captions(at: AppTest) -> list[str]:
     return [caption.value for caption in at.caption]
+
+
+def infos(at: AppTest) -> list[str]:
+    return [info.value for info in at.info]
 
 
 def x_title(at: AppTest, index: int = 0) -> str:
@@ -44,7 +48,7 @@ def test_the_section_is_off_by_default_and_the_page_unchanged(app):
 def test_the_run_derives_the_steps_per_epoch_and_shows_the_arithmetic(imagenet):
     steps = imagenet.number_input(key="steps_per_epoch")
     assert steps.value == 625 and steps.proto.disabled
-    assert ARITHMETIC in captions(imagenet)
+    assert infos(imagenet) == [ARITHMETIC]
     doc = imagenet.session_state["schedule_document"]
     assert doc["steps_per_epoch"] == 625 and doc["run"]["devices"] == 8
     assert traces(imagenet)[0][0]["customdata"][-1] == 100 * 625 - 1  # 100 epochs of 625 steps drawn
@@ -77,7 +81,7 @@ def test_a_run_smaller_than_one_batch_shows_its_sentence_and_keeps_the_last_curv
         "last valid schedule"
     )
     assert imagenet.session_state["schedule_document"]["steps_per_epoch"] == 625
-    assert ARITHMETIC not in captions(imagenet)
+    assert infos(imagenet) == []
     imagenet.number_input(key="run_dataset_size").set_value(1_281_167).run()
     assert not imagenet.error
 
@@ -159,7 +163,7 @@ def test_a_link_with_a_run_reopens_it(imagenet):
     assert reopened.toggle(key="run_enabled").value
     assert reopened.number_input(key="run_gradient_accumulation").value == 4
     assert reopened.number_input(key="steps_per_epoch").value == 625
-    assert ARITHMETIC in captions(reopened)
+    assert infos(reopened) == [ARITHMETIC]
     assert x_title(reopened) == "samples seen"
     assert reopened.session_state["schedule_document"] == imagenet.session_state["schedule_document"]
 
@@ -174,3 +178,14 @@ def test_a_link_whose_run_disagrees_with_its_steps_is_named():
     (warning,) = at.warning
     assert "steps_per_epoch: must be 390 as run implies (50,000 samples ÷ 128" in plain(warning.value)
     assert not at.toggle(key="run_enabled").value
+
+
+def test_a_preset_loaded_while_warmup_is_in_steps_keeps_its_own_warmup(app):
+    name = "Hugging Face linear with warm-up"  # 0.3 epochs of warm-up at 1,000 steps per epoch
+    app.radio(key="phase_unit").set_value("steps").run()
+    app.number_input(key="warmup_amount").set_value(30).run()  # 0.3 epochs at 100 steps per epoch
+    assert app.session_state["warmup_epochs"] == 0.3
+    app.selectbox(key="preset").set_value(name).run()
+    assert not app.exception and not app.error
+    assert schedules.from_config(app.session_state["schedule_document"]) == presets.preset(name)
+    assert app.number_input(key="warmup_amount").value == 300  # the preset's warm-up, in steps

@@ -270,3 +270,12 @@ def test_the_chart_falls_back_to_epochs_without_the_run_it_needs():
     assert run_section.chart_unit("samples", None) == "epochs"
     assert run_section.chart_unit("samples", samples) == "samples"
     assert run_section.chart_unit("tokens", samples) == "epochs"
+
+
+def test_a_loaded_document_keeps_its_epochs_even_where_they_equal_the_old_ones():
+    values, _ = settle(state(phase_unit="steps"))  # 5 epochs = 500 steps at 100 steps per epoch
+    loaded = values | {"steps_per_epoch": 200, "warmup_epochs": 5.0}  # a preset at 200 steps per epoch
+    unaware, _ = settle(loaded)
+    assert unaware["warmup_epochs"] == 2.5  # the 500 steps would have won: why LOADED exists
+    values, _ = settle(loaded | run_section.LOADED)
+    assert (values["warmup_epochs"], values["warmup_amount"]) == (5.0, 1000)
