@@ -122,7 +122,7 @@ def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
     page.wait_for_timeout(500)
     page.get_by_role("button", name="Train").click()
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
-    page.get_by_text("matches the design").first.wait_for(timeout=180_000)
+    page.get_by_text("equals the design").first.wait_for(timeout=180_000)
     assert page.get_by_text("Completed").count() >= 1
     assert page.locator(".js-plotly-plot").count() == 3  # loss, accuracy, lr read back
     assert page.locator('[data-testid="stException"]').count() == 0
