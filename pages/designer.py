@@ -7,7 +7,7 @@ from frameworks.code import FRAMEWORKS
 from pages import run_through_app
 from schedules import KINDS, ConfigError, dumps, from_config
 from schedules.document import MAX_TEXT_BYTES
-from studio import controls, design, links, presets, text
+from studio import controls, design, links, presets, run_section, text
 from studio.compare_items import BASELINE_NAME
 from studio.curves import csv_note, curve_csv, format_stats, sample_many
 from studio.figures import make_figure, shared_ranges
@@ -28,11 +28,15 @@ if "link_read" not in st.session_state:  # a shared link opens the schedule it c
                 f"This link's schedule could not be read ({error}); showing the defaults."
             )
 
-for key, value in design.DEFAULTS.items():
+for key, value in (design.DEFAULTS | run_section.DEFAULTS).items():
     # Re-assigning pins the value: a slider whose range follows another control (options that
     # include an imported value, a maximum that follows total epochs) would otherwise reset.
     st.session_state[key] = st.session_state.get(key, value)
 st.session_state.setdefault("import_round", 0)
+# The run section's steps per epoch, and amounts given in steps, samples or tokens, become the
+# document's values before any control is drawn.
+derived = run_section.derive(st.session_state)
+st.session_state.update(derived.updates)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -44,7 +48,7 @@ def curves_for(designed: dict, baseline: dict):
 def on_preset() -> None:
     name = st.session_state.get("preset")
     if name:
-        st.session_state.update(design.controls(presets.preset(name)))
+        st.session_state.update(design.controls(presets.preset(name)) | run_section.LOADED)
 
 
 def on_kind() -> None:
@@ -59,18 +63,76 @@ def on_import(key: str) -> None:
     name = text.markdown(uploaded.name)
     try:
         design.import_into(st.session_state, uploaded.getvalue())
+        st.session_state.update(run_section.LOADED)
         st.session_state["import_message"] = ("success", f"Imported {name}.")
     except ConfigError as error:
         st.session_state["import_message"] = ("error", f"Could not import {name}: {text.markdown(error)}")
     st.session_state["import_round"] += 1  # a fresh uploader: no file or error of this one stays
 
 
+def on_scale() -> None:
+    try:
+        batch = run_section.checked_run(st.session_state).global_batch
+    except ConfigError:
+        return  # the button is disabled while the run does not read
+    state = st.session_state
+    lr, sentence = run_section.scaling(
+        state["scale_reference_lr"], state["scale_reference_batch"], batch, state["scale_rule"]
+    )
+    state["base_lr"] = lr
+    state["scale_message"] = f"Base lr set to {lr:.6g} by the {sentence}."
+
+
 def draw(control: controls.Control) -> None:
-    """One generated control: ``st.<widget>(label, key=…, **options)``, kept across pages."""
+    """One generated control: ``st.<widget>(label, key=…, **options)``, kept across pages; the
+    run section's note under it, if any."""
     options = dict(control.options)
     if control.widget == "select_slider":
         options["format_func"] = lambda value: f"{value:.3g}"
     getattr(st, control.widget)(control.label, key=control.key, persist_state=KEEP, **options)
+    if note := derived.notes.get(control.key):
+        st.caption(note)
+
+
+def draw_run_section() -> None:
+    """The Run section: the data and the batch side by side, the derivation of the steps per epoch
+    below them, then the batch-size scaling of the base lr."""
+    state = st.session_state
+    with st.expander("Run: data and batch", expanded=bool(state["run_enabled"])):
+        st.toggle(
+            "Plan from the data",
+            key="run_enabled",
+            persist_state=KEEP,
+            help="Dataset, micro-batch, accumulation and devices set the steps per epoch.",
+        )
+        if not state["run_enabled"]:
+            return
+        data, batch = st.columns(2, gap="medium")
+        for column, group in zip((data, batch), run_section.run_columns(state), strict=True):
+            with column:
+                for control in group:
+                    draw(control)
+        with batch:
+            for control in run_section.total_controls(state, derived):
+                draw(control)
+        if derived.run is not None:
+            st.info(derived.run.arithmetic(), icon=":material/calculate:")
+        st.markdown("**Scale the base lr with the batch**")
+        for column, control in zip(st.columns([1, 1, 1.4]), run_section.scaling_controls(), strict=True):
+            with column:
+                draw(control)
+        if derived.run is not None:
+            st.caption(
+                run_section.scaling(
+                    state["scale_reference_lr"],
+                    state["scale_reference_batch"],
+                    derived.run.global_batch,
+                    state["scale_rule"],
+                )[1]
+            )
+        st.button("Set base lr", key="scale_apply", on_click=on_scale, disabled=derived.run is None)
+        if message := state.pop("scale_message", None):
+            st.success(message)
 
 
 st.title("LR schedule designer")
@@ -103,24 +165,27 @@ with settings:
     if "warmup_epochs" not in kind.common:
         st.caption(f"{kind.title} brings its own warm-up: warm-up, hold and epsilon do not apply.")
     shown, advanced = controls.split(controls.common_controls(kind.name, st.session_state))
-    for control in shown + controls.kind_controls(kind.name, st.session_state):
+    for control in run_section.arrange(shown, st.session_state, derived) + controls.kind_controls(
+        kind.name, st.session_state
+    ):
         draw(control)
     with st.expander("Steps and warm-up start"):
-        for control in advanced:
+        for control in run_section.arrange(advanced, st.session_state, derived):
             draw(control)
     with st.expander("Step-decay baseline", expanded=True):
         for control in controls.baseline_controls(st.session_state):
             draw(control)
 
 values = {key: st.session_state[key] for key in design.DEFAULTS}
-problem = None
-try:
-    documents = design.document(values), design.baseline_document(values)
-    for doc in documents:
-        from_config(doc)
-    st.session_state["valid_documents"] = documents
-except ConfigError as error:
-    problem = error
+problem = derived.problem  # a run that does not read: its own sentence, not the steps it implies
+if problem is None:
+    try:
+        documents = design.document(values), design.baseline_document(values)
+        for doc in documents:
+            from_config(doc)
+        st.session_state["valid_documents"] = documents
+    except ConfigError as error:
+        problem = error
 documents = st.session_state.get(
     "valid_documents", (design.document(design.DEFAULTS), design.baseline_document(design.DEFAULTS))
 )
@@ -132,6 +197,7 @@ view = {
     "baseline_epochs_per_drop": baseline_fields["epochs_per_drop"],
     "log_scale": bool(st.session_state["log_scale"]),
     "overlay": bool(st.session_state["overlay"]),
+    "x_unit": st.session_state["x_unit"],
 }
 if st.query_params.to_dict() != (link := links.to_link(designed_schedule, view)):
     st.query_params.from_dict(link)  # the address bar always holds a link to this schedule and view
@@ -141,21 +207,36 @@ designed, baseline = curves_for(*documents)
 with chart:
     if problem is not None:
         st.error(f"{text.markdown(problem)} — showing the last valid schedule.", icon=":material/warning:")
-    toggles = st.columns(2)
+    toggles = st.columns([1, 1.4, 1.4], vertical_alignment="center")
     log_scale = toggles[0].toggle("Log scale", key="log_scale", persist_state=KEEP)
     overlay = toggles[1].toggle("Overlay step decay", key="overlay", persist_state=KEEP)
+    toggles[2].selectbox(
+        "x-axis",
+        derived.units,
+        format_func=lambda unit: f"x-axis: {unit}",
+        key="x_unit",
+        label_visibility="collapsed",
+        persist_state=KEEP,
+        help="Samples and tokens seen need the run section (tokens: a dataset counted in tokens).",
+    )
     stale = problem is not None
+    run = designed_schedule.run  # the shown schedule's own run: the last valid one
+    axis = {"x_unit": run_section.chart_unit(st.session_state["x_unit"], run), "run": run}
     if overlay:
-        st.plotly_chart(make_figure([designed, baseline], log_scale, height=460, stale=stale), key="chart_overlay")
+        st.plotly_chart(
+            make_figure([designed, baseline], log_scale, height=460, stale=stale, **axis), key="chart_overlay"
+        )
     else:
-        ranges = shared_ranges([designed, baseline], log_scale)  # side by side: one scale for both
+        ranges = shared_ranges([designed, baseline], log_scale, **axis)  # side by side: one scale for both
         left, right = st.columns(2)
-        left.plotly_chart(make_figure([designed], log_scale, ranges=ranges, stale=stale), key="chart_designed")
+        left.plotly_chart(make_figure([designed], log_scale, ranges=ranges, stale=stale, **axis), key="chart_designed")
         right.plotly_chart(
-            make_figure([baseline], log_scale, ranges=ranges, first_color=1, stale=stale), key="chart_baseline"
+            make_figure([baseline], log_scale, ranges=ranges, first_color=1, stale=stale, **axis),
+            key="chart_baseline",
         )
     # A static table wraps its cells: nothing is clipped at any width.
     st.table(pd.DataFrame({curve.name: format_stats(curve.stats, curve.stat_bounds) for curve in (designed, baseline)}))
+    draw_run_section()
 
 st.subheader("Code", divider="gray")
 for tab, framework in zip(st.tabs(["Keras", "PyTorch", "optax"]), FRAMEWORKS, strict=True):

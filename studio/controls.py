@@ -107,7 +107,7 @@ def control(rule_field: Field, state: Mapping[str, Any], key: str | None = None,
     elif isinstance(rule, Number) and rule.integer:
         widget = "number_input"
         low = rule.ge if rule.ge is not None else None
-        options |= {"min_value": low, "max_value": 10**7, "step": 1}
+        options |= {"min_value": low, "max_value": rule.le if rule.le is not None else 10**7, "step": 1}
     else:
         widget = "number_input"
         low = rule.ge if rule.ge is not None else (0.0 if rule.gt is not None else None)

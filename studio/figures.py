@@ -12,10 +12,24 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from schedules.budget import Run
 from studio import text
 from studio.curves import Curve
 
 HOVER = "step %{customdata:,}<br>epoch %{x:.3f}<br>lr %{y:.4g}<extra>%{fullData.name}</extra>"
+# The x-axis's units: the schedule's own (steps, epochs) and, with a run, the data it has consumed.
+X_UNITS = ("epochs", "steps", "samples", "tokens")
+X_TITLES = {"epochs": "epoch", "steps": "step", "samples": "samples seen", "tokens": "tokens seen"}
+# Off the epoch axis, each point carries (step, epoch) so hovering still shows both.
+HOVER_IN = {
+    "steps": "step %{x:,}<br>epoch %{customdata[1]:.3f}<br>lr %{y:.4g}<extra>%{fullData.name}</extra>",
+    **{
+        unit: "step %{customdata[0]:,}<br>epoch %{customdata[1]:.3f}<br>"
+        + unit
+        + " %{x:,.0f}<br>lr %{y:.4g}<extra>%{fullData.name}</extra>"
+        for unit in ("samples", "tokens")
+    },
+}
 # Okabe–Ito's colour-blind-safe palette without its black and yellow (each invisible in one of the
 # themes): six hues that stay apart from each other on a white and on a near-black background.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7")
@@ -30,31 +44,52 @@ def color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def boundary_marks(curve: Curve, x_end: float | None = None) -> tuple[list[dict], list[dict]]:
+def x_values(steps, steps_per_epoch: int, x_unit: str = "epochs", run: Run | None = None):
+    """Optimizer steps in the x-axis's unit: epochs s / S, steps s, samples s · B, tokens s · B · L
+    (B the run's global batch, L its sequence length); float64 beyond steps, so no product overflows.
+
+    >>> x_values(np.array([0, 195, 390]), 390, "epochs").tolist()
+    [0.0, 0.5, 1.0]
+    >>> x_values(np.array([0, 390]), 390, "samples", Run(dataset_size=50_000, micro_batch=128)).tolist()
+    [0.0, 49920.0]
+    """
+    if x_unit == "epochs":
+        return steps / steps_per_epoch
+    if x_unit == "steps":
+        return steps
+    if run is None:
+        raise ValueError(f"x_unit: {x_unit} needs a run (its dataset and batch)")
+    per_step = run.global_batch * (run.sequence_length if x_unit == "tokens" else 1)
+    return np.asarray(steps, dtype=np.float64) * float(per_step)
+
+
+def boundary_marks(
+    curve: Curve, x_end: float | None = None, x_unit: str = "epochs", run: Run | None = None
+) -> tuple[list[dict], list[dict]]:
     """Dotted vertical lines where the curve's warm-up and hold end (inside the curve), each
     labelled in its own row of the top margin: labels never overlap each other or the curve."""
     shapes, annotations, marked = [], [], []
-    x_end = x_end or curve.total_steps / curve.steps_per_epoch
+    x_end = x_end or float(x_values(curve.total_steps, curve.steps_per_epoch, x_unit, run))
     for step, label in zip(curve.boundaries, BOUNDARY_LABELS, strict=True):
         if not 0 < step < curve.total_steps or step in marked:
             continue
         marked.append(step)
-        epoch = step / curve.steps_per_epoch
+        x = float(x_values(step, curve.steps_per_epoch, x_unit, run))
         shapes.append(
             {
                 "type": "line",
-                "x0": epoch,
-                "x1": epoch,
+                "x0": x,
+                "x1": x,
                 "y0": 0,
                 "y1": 1,
                 "yref": "paper",
                 "line": {"dash": "dot", "color": "gray", "width": 1},
             }
         )
-        right_half = epoch > 0.6 * x_end  # near the right edge the label reads leftwards
+        right_half = x > 0.6 * x_end  # near the right edge the label reads leftwards
         annotations.append(
             {
-                "x": epoch,
+                "x": x,
                 "y": 1,
                 "yref": "paper",
                 "yanchor": "bottom",
@@ -95,10 +130,12 @@ def value_range(values: Sequence[float], log_scale: bool = False) -> list[float]
     return [low - pad, high + pad]
 
 
-def shared_ranges(curves: Sequence[Curve], log_scale: bool = False) -> dict[str, list[float] | None]:
+def shared_ranges(
+    curves: Sequence[Curve], log_scale: bool = False, x_unit: str = "epochs", run: Run | None = None
+) -> dict[str, list[float] | None]:
     """The x and y ranges that fit all of ``curves``: charts drawn side by side share them."""
     return {
-        "x": [0, max(curve.total_steps / curve.steps_per_epoch for curve in curves)],
+        "x": [0, max(float(x_values(curve.total_steps, curve.steps_per_epoch, x_unit, run)) for curve in curves)],
         "y": value_range(np.concatenate([curve.lr for curve in curves]), log_scale),
     }
 
@@ -126,26 +163,29 @@ def make_figure(
     ranges: dict | None = None,
     first_color: int = 0,
     stale: bool = False,
+    x_unit: str = "epochs",
+    run: Run | None = None,
 ) -> go.Figure:
-    """Learning rate against epochs, one line per curve, phase boundaries of the first curve marked.
+    """Learning rate against epochs (or steps, or with ``run`` the samples or tokens seen: see
+    :func:`x_values`), one line per curve, phase boundaries of the first curve marked.
 
     The title names one or two curves, or counts more (with "last valid schedule" when ``stale``: the controls hold an
-    invalid setting); hovering shows each point's step, epoch and lr. ``ranges`` (from
+    invalid setting); hovering shows each point's step, epoch, the x-axis's unit and lr. ``ranges`` (from
     :func:`shared_ranges`) makes charts shown side by side share their axes. Built from plain dicts
     in one call: Plotly's per-property helpers cost several times more on every redraw.
     """
-    ranges = ranges or shared_ranges(curves, log_scale)
-    shapes, annotations = boundary_marks(curves[0], ranges["x"][1]) if mark_phases else ([], [])
+    ranges = ranges or shared_ranges(curves, log_scale, x_unit, run)
+    shapes, annotations = boundary_marks(curves[0], ranges["x"][1], x_unit, run) if mark_phases else ([], [])
     traces = [
         {
             "type": "scatter",
-            "x": curve.epochs,
+            "x": x_values(curve.steps, curve.steps_per_epoch, x_unit, run),
             "y": curve.lr,
-            "customdata": curve.steps,
+            "customdata": curve.steps if x_unit == "epochs" else np.column_stack([curve.steps, curve.epochs]),
             "mode": "lines",
             "name": text.plotly(curve.name),
             "line": {"color": color(first_color + index)},
-            "hovertemplate": HOVER,
+            "hovertemplate": HOVER if x_unit == "epochs" else HOVER_IN[x_unit],
         }
         for index, curve in enumerate(curves)
     ]
@@ -163,7 +203,7 @@ def make_figure(
             "t": TITLE_PX + LABEL_PX * rows + 4,
             "b": 10 + (60 if len(curves) > 1 else 0),  # room for the legend below the axis title
         },
-        "xaxis": {"title": {"text": "epoch"}, "range": ranges["x"]},
+        "xaxis": {"title": {"text": X_TITLES[x_unit]}, "range": ranges["x"]},
         "yaxis": lr_axis(log_scale, ranges["y"]),
         "hovermode": "x unified" if len(curves) > 1 else "closest",
         "shapes": shapes,

@@ -1,8 +1,9 @@
 """The Designer's whole link: the schedule's fields (``studio.share``) plus the studio's own view
-settings — the step-decay baseline, the log scale and the overlay — under a ``studio.`` prefix.
+settings — the step-decay baseline, the log scale, the overlay and the x-axis's unit — under a
+``studio.`` prefix.
 
     ?kind=cosine&base_lr=0.01&…&studio.baseline_drop=0.1&studio.baseline_epochs_per_drop=30.0
-     &studio.log_scale=false&studio.overlay=false
+     &studio.log_scale=false&studio.overlay=false&studio.x_unit=samples
 
 The exported JSON stays a plain v1 document (the engine accepts no other keys); only the link
 carries the view. A link is untrusted: every value is checked and a bad one raises ConfigError.
@@ -14,17 +15,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from schedules import KINDS, ConfigError, Schedule
-from schedules.fields import Flag, show
+from schedules.fields import Choice, Flag, show
 from studio import share
+from studio.figures import X_UNITS
 
 PREFIX = "studio."
-VIEW_KEYS = ("baseline_drop", "baseline_epochs_per_drop", "log_scale", "overlay")
+VIEW_KEYS = ("baseline_drop", "baseline_epochs_per_drop", "log_scale", "overlay", "x_unit")
+# Written only when it differs, so the default view's link reads as it did before the setting.
+VIEW_DEFAULTS = {"x_unit": "epochs"}
 # The baseline's rules are the step kind's own: drop in (0, 1], epochs per drop > 0.
 VIEW_RULES = {
     "baseline_drop": KINDS["step"].fields[0].rule,
     "baseline_epochs_per_drop": KINDS["step"].fields[1].rule,
     "log_scale": Flag(),
     "overlay": Flag(),
+    "x_unit": Choice(X_UNITS),
 }
 
 
@@ -38,8 +43,13 @@ def to_link(schedule: Schedule, view: Mapping[str, Any]) -> dict[str, str]:
     """
     params = share.to_query(schedule)
     for key in VIEW_KEYS:
-        value = view[key]
-        params[PREFIX + key] = ("true" if value else "false") if isinstance(value, bool) else repr(float(value))
+        value = view.get(key, VIEW_DEFAULTS.get(key))
+        if key in VIEW_DEFAULTS and value == VIEW_DEFAULTS[key]:
+            continue
+        if isinstance(value, bool):
+            params[PREFIX + key] = "true" if value else "false"
+        else:
+            params[PREFIX + key] = value if isinstance(value, str) else repr(float(value))
     return params
 
 

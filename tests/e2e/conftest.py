@@ -50,10 +50,16 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    """A new browser context (a new user) on the studio, with the first chart drawn."""
+    """A new browser context (a new user) on the studio, with the Designer's two charts drawn."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.goto(server)
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+    # Both: the baseline's chart may draw first, and tests read the designed curve as the first line.
+    page.wait_for_function(
+        "() => { const plots = [...document.querySelectorAll('.js-plotly-plot')];"
+        " return plots.length === 2 && plots.every(plot => plot.querySelector('.scatterlayer path.js-line')); }",
+        timeout=60_000,
+    )
     yield page
     context.close()

@@ -14,9 +14,11 @@ PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").gl
 
 
 def decode(values) -> np.ndarray:
-    """A Plotly array from a chart spec: plain list, or typed base64 (``{"dtype", "bdata"}``)."""
+    """A Plotly array from a chart spec: plain list, or typed base64 (``{"dtype", "bdata"}``, with
+    ``"shape"`` for a table such as (step, epoch) rows)."""
     if isinstance(values, dict):
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        return array.reshape([int(n) for n in values["shape"].split(",")]) if "shape" in values else array
     return np.asarray(values)
 
 

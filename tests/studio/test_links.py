@@ -64,3 +64,22 @@ def test_an_overlong_value_is_named_by_its_whole_path():
     with pytest.raises(ConfigError) as raised:
         links.from_link(params)
     assert raised.value.field == "schedule.base_lr"  # share.from_query alone says "base_lr"
+
+
+@pytest.mark.parametrize("unit", ["steps", "samples", "tokens"])
+def test_the_x_axis_unit_round_trips(unit):
+    view = VIEW | {"x_unit": unit}
+    params = links.to_link(presets.preset("1cycle"), view)
+    assert params["studio.x_unit"] == unit and links.from_link(params)[1] == view
+
+
+def test_the_default_epoch_axis_stays_out_of_the_link():
+    params = links.to_link(presets.preset("1cycle"), VIEW | {"x_unit": "epochs"})
+    assert "studio.x_unit" not in params and links.from_link(params)[1] == VIEW
+
+
+def test_a_tampered_x_axis_unit_is_named():
+    params = links.to_link(presets.preset("1cycle"), VIEW) | {"studio.x_unit": "parsecs"}
+    with pytest.raises(ConfigError) as raised:
+        links.from_link(params)
+    assert str(raised.value) == 'studio.x_unit: must be one of "epochs", "steps", "samples", "tokens", got \'parsecs\''
