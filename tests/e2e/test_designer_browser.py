@@ -124,7 +124,7 @@ def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
     page.get_by_text("2 of the schedule").first.wait_for(timeout=30_000)  # the page has taken the new value
     page.get_by_role("button", name="Train").click()
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
-    page.get_by_text("equals the design").first.wait_for(timeout=180_000)
+    page.get_by_text("matches the design").first.wait_for(timeout=180_000)
     assert page.get_by_text("Completed").count() >= 1
     assert page.locator(".js-plotly-plot").count() == 3  # loss, accuracy, lr read back
     assert page.locator('[data-testid="stException"]').count() == 0

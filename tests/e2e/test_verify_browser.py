@@ -60,7 +60,7 @@ def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer
     page.get_by_text("No design: fit one").click()
     page.get_by_text("This schedule matches every logged step").wait_for(timeout=120_000)
     page.get_by_role("button", name="Open in the Designer").click()
-    page.get_by_role("heading", name="Learning-rate schedule designer").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="LR schedule designer").wait_for(timeout=30_000)
     page.wait_for_function("() => new URL(location.href).searchParams.get('steps_per_epoch') === '1'")
     query = page.evaluate("() => Object.fromEntries(new URL(location.href).searchParams)")
     assert query["kind"] == "cosine"  # the 4× faster cosine, read back as a cosine
