@@ -1,7 +1,6 @@
 """Verify a run in headless Chromium: upload a run folder's files, read the diagnosis over the
 design, then fit a schedule to the log and open it in the Designer."""
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +54,6 @@ def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer
     assert "first mismatch" in legend and "largest mismatch" in legend
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ROOT / "test-artifacts" / "verify-1280.png"))
-    shutil.copy(ROOT / "test-artifacts" / "verify-1280.png", ROOT / "docs" / "verify.png")
 
     page.get_by_text("No design: fit one").click()
     page.get_by_text("This schedule matches every logged step").wait_for(timeout=120_000)
