@@ -7,11 +7,13 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 from streamlit.testing.v1 import AppTest
 
 import schedules
 from studio import design, links, presets, share
 from tests.pages.conftest import PAGES, ROOT, plain, traces
+from tests.strategies import extreme_documents
 
 
 @pytest.mark.parametrize("script", ["app.py", *PAGES])
@@ -222,3 +224,17 @@ def test_a_tampered_link_falls_back_to_the_defaults_with_a_warning(params, field
     (warning,) = app.warning
     assert field in plain(warning.value) and "showing the defaults" in plain(warning.value)
     assert app.session_state["schedule_document"] == design.document(design.DEFAULTS)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extreme_documents())
+def test_any_valid_document_survives_the_page_itself(doc):
+    """Link → the Designer's real widgets → document: the identity, for extreme but valid documents
+    (steps per epoch up to 10⁹, lrs from 1e-30 to 1e30, runs), nothing reset or rounded by a widget."""
+    schedule = schedules.from_config(doc)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in share.to_query(schedule).items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception and not app.warning, [w.value for w in app.warning]
+    assert schedules.from_config(app.session_state["schedule_document"]).to_config() == schedule.to_config()

@@ -4,10 +4,14 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import schedules
 from schedules import ConfigError
 from studio import compare
 from studio.presets import PRESETS, preset
+from tests.strategies import extreme_documents
 
 
 def a_set(*names):
@@ -69,3 +73,13 @@ def test_a_single_exported_schedule_loads_as_a_set_of_one():
 def test_unique_names():
     assert compare.unique_name("1cycle", {"1cycle", "1cycle (2)"}) == "1cycle (3)"
     assert compare.unique_name("x", set()) == "x"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(extreme_documents(), min_size=1, max_size=6))
+def test_any_set_of_valid_documents_survives_its_file(docs):
+    items = [compare.Named(f"schedule {index}", schedules.from_config(doc)) for index, doc in enumerate(docs)]
+    again = compare.load_set(compare.dump_set(items))
+    assert [(item.name, item.schedule.to_config()) for item in again] == [
+        (item.name, item.schedule.to_config()) for item in items
+    ]
