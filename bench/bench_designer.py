@@ -33,17 +33,20 @@ def session(steps_per_epoch: int) -> AppTest:
     return app
 
 
-def timed_rerun(app: AppTest, warmup: float) -> tuple[float, int]:
-    """(seconds, peak bytes allocated) of one rerun after the warm-up slider moves."""
+def rerun(app: AppTest, warmup: float, traced: bool = False) -> float:
+    """Seconds of one rerun after the warm-up slider moves, or, traced, its peak bytes allocated
+    (tracemalloc slows Python severalfold, so times are taken untraced)."""
     app.slider(key="warmup_epochs").set_value(warmup)
-    tracemalloc.start()
+    if traced:
+        tracemalloc.start()
     start = time.perf_counter()
     app.run()
     seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    if traced:
+        seconds = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     assert not app.exception, app.exception
-    return seconds, peak
+    return seconds
 
 
 def main() -> None:
@@ -53,9 +56,9 @@ def main() -> None:
     peaks: dict[str, int] = dict.fromkeys(SIZES, 0)
     for warmup in itertools.islice(itertools.cycle(range(1, 40)), RERUNS):
         for label, app in apps.items():  # in turns
-            seconds, peak = timed_rerun(app, float(warmup))
-            times[label].append(seconds)
-            peaks[label] = max(peaks[label], peak)
+            times[label].append(rerun(app, float(warmup)))
+    for label, app in apps.items():
+        peaks[label] = max(rerun(app, float(warmup), traced=True) for warmup in (41, 42, 43))
     medians = {label: statistics.median(values) for label, values in times.items()}
     print(f"designer rerun after a slider change, median of {RERUNS}, sessions in turns:")
     for label in SIZES:

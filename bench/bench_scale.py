@@ -51,17 +51,20 @@ def compare_session(total_steps: int) -> AppTest:
     return app
 
 
-def timed_rerun(app: AppTest) -> tuple[float, int]:
-    """A rerun with nothing cached: every curve and statistic computed again."""
+def rerun(app: AppTest, traced: bool = False) -> float:
+    """Seconds of one rerun with nothing cached — every curve and statistic computed again — or,
+    traced, its peak bytes allocated (tracemalloc slows Python severalfold: times are untraced)."""
     st.cache_data.clear()
-    tracemalloc.start()
+    if traced:
+        tracemalloc.start()
     start = time.perf_counter()
     app.run()
     seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    if traced:
+        seconds = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     assert not app.exception, app.exception
-    return seconds, peak
+    return seconds
 
 
 def main() -> None:
@@ -71,10 +74,10 @@ def main() -> None:
     times: dict[str, list[float]] = {label: [] for label in sizes}
     peaks = dict.fromkeys(sizes, 0)
     for _ in range(RERUNS):
-        for label, app in apps.items():
-            seconds, peak = timed_rerun(app)
-            times[label].append(seconds)
-            peaks[label] = max(peaks[label], peak)
+        for label, app in apps.items():  # in turns
+            times[label].append(rerun(app))
+    for label, app in apps.items():
+        peaks[label] = max(rerun(app, traced=True) for _ in range(3))
     medians = {label: statistics.median(values) for label, values in times.items()}
     print(f"Compare page, six schedules, rerun median of {RERUNS} in turns:")
     for label in sizes:

@@ -61,14 +61,17 @@ def buckets(schedule, count: int, start: int = 0, stop: int | None = None) -> Bu
     return Buckets(first, last + 1, candidates[low_at], values[low_at], candidates[high_at], values[high_at])
 
 
-def envelope(schedule, count: int, start: int = 0, stop: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def envelope(
+    schedule, count: int, start: int = 0, stop: int | None = None, spans: Buckets | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(steps, lr) to draw: each bucket's minimum and maximum, the phase boundaries and both ends,
-    in step order; every step when there are few. At most 2 · ``count`` + 6 points."""
+    in step order; every step when there are few. At most 2 · ``count`` + 6 points. ``spans``
+    reuses buckets already found (the statistics need them too)."""
     stop = schedule.total_steps if stop is None else stop
     if stop - start <= 2 * count:
         steps = np.arange(start, stop, dtype=np.int64)
     else:
-        spans = buckets(schedule, count, start, stop)
+        spans = spans or buckets(schedule, count, start, stop)
         warmup_end, hold_end = schedule.boundaries
         edges = np.array([start, stop - 1, warmup_end - 1, warmup_end, hold_end - 1, hold_end], dtype=np.int64)
         edges = edges[(edges >= start) & (edges < stop)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from schedules.envelope import buckets
+from schedules.envelope import Buckets, buckets
 
 EXACT_STEPS = 2_000_000  # about 50 ms of evaluation: a designer rerun stays interactive
 CHUNK = 250_000  # steps evaluated at once: 2 MB an array
@@ -59,8 +59,10 @@ def summarize(lr: np.ndarray) -> dict[str, float | int | None]:
     }
 
 
-def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS) -> Summary:
+def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS, spans: Buckets | None = None) -> Summary:
     """:func:`summarize` of every step of ``schedule``, in bounded memory and time at any length.
+
+    ``spans`` reuses the buckets of the drawn envelope (the bounds then follow its bucket count).
 
     >>> import schedules
     >>> s = schedules.from_config(schedules.make_document({"kind": "linear", "base_lr": 1.0, "total_epochs": 1}, 10**9))
@@ -71,7 +73,7 @@ def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS) -> Summary:
     True
     """
     total = schedule.total_steps
-    spans = buckets(schedule, BUCKETS)
+    spans = spans or buckets(schedule, BUCKETS)
     top = int(np.argmax(spans.high))
     peak, peak_step = float(spans.high[top]), int(spans.high_step[top])
     values = {
@@ -105,15 +107,19 @@ def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS) -> Summary:
 
 
 def _first_below(schedule, spans, after: int, threshold: float) -> int | None:
-    """The first step ≥ ``after`` where lr < ``threshold``: only buckets whose minimum is below it
-    are evaluated, in order, until one holds such a step."""
+    """The first step ≥ ``after`` where lr < ``threshold``: the first bucket whose exact minimum is
+    below it holds that step, so the search narrows into it (64 sub-buckets a level) until a few
+    thousand steps remain, evaluated directly."""
     for index in np.flatnonzero((spans.stop > after) & (spans.low < threshold)):
         start, stop = max(int(spans.start[index]), after), int(spans.stop[index])
-        for chunk in range(start, stop, CHUNK):
-            steps = np.arange(chunk, min(chunk + CHUNK, stop))
+        if stop - start <= 4096:
+            steps = np.arange(start, stop)
             below = np.flatnonzero(schedule.lr(steps) < threshold)
-            if below.size:
-                return int(steps[below[0]])
+            found = int(steps[below[0]]) if below.size else None
+        else:
+            found = _first_below(schedule, buckets(schedule, 64, start, stop), start, threshold)
+        if found is not None:
+            return found
     return None
 
 

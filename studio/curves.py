@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from schedules import Schedule
-from schedules.envelope import envelope
+from schedules.envelope import buckets, envelope
 from schedules.stats import STAT_LABELS, summarize_schedule
 
 MAX_POINTS = 4000
@@ -67,8 +67,10 @@ class Curve:
 
 def sample(schedule: Schedule, name: str, max_points: int = MAX_POINTS) -> Curve:
     """The exact envelope of ``schedule`` in at most ``max_points`` points, and its statistics."""
-    steps, lr = envelope(schedule, max(1, (max_points - 6) // 2))
-    summary = summarize_schedule(schedule)
+    count = max(1, (max_points - 6) // 2)
+    spans = buckets(schedule, count)  # found once: the drawn envelope and the statistics share them
+    steps, lr = envelope(schedule, count, spans=spans)
+    summary = summarize_schedule(schedule, spans=spans)
     return Curve(
         name=name,
         steps=steps,

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schedules
-from schedules.stats import summarize
+from schedules.stats import summarize, summarize_schedule
 from studio.curves import (
     MAX_POINTS,
     csv_note,
@@ -17,6 +17,7 @@ from studio.curves import (
     sample,
     sample_many,
 )
+from tests.strategies import documents
 
 
 def doc(total_epochs, steps_per_epoch, **fields):
@@ -122,3 +123,18 @@ def test_csv_is_bounded_and_says_how_it_was_sampled():
     assert csv_stride(s, 1_000) == 10_000 and lines[3].split(",")[0] == "10000"
     per_epoch = schedules.from_config(doc(100, 50))
     assert csv_stride(per_epoch, 1_000) == 50 and "first step of every epoch" in csv_note(per_epoch, 1_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents(max_steps=100_000))
+def test_bounded_statistics_equal_brute_force_where_exact(doc):
+    """With the exact budget forced to 0, the statistics stated exact still equal brute force."""
+    s = schedules.from_config(doc)
+    brute = summarize(s.lr(np.arange(s.total_steps)))
+    summary = summarize_schedule(s, exact_steps=0)
+    for name in ("peak_lr", "final_lr", "steps_to_tenth_of_peak"):
+        assert summary.values[name] == (
+            brute[name] if not isinstance(brute[name], float) else pytest.approx(brute[name], rel=1e-12)
+        )
+    for name, bound in summary.bounds.items():
+        assert abs(summary.values[name] - brute[name]) <= bound * (1 + 1e-9) + 1e-12 * abs(brute[name])
