@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = schedules.make_document(
     {"kind": "cosine", "base_lr": 0.05, "total_epochs": 20, "warmup_epochs": 2, "hold_epochs": 2}, steps_per_epoch=45
 )
-DESIGNER_IMPORTS = (
-    "import streamlit, pandas, plotly.graph_objects, schedules, studio.design, studio.curves, studio.figures"
+DESIGNER_IMPORTS = (  # what pages/designer.py imports
+    "import streamlit, pandas, plotly.graph_objects, schedules, frameworks.code, studio.controls, studio.design,"
+    " studio.links, studio.presets, studio.run_section, studio.text, studio.compare_items, studio.curves,"
+    " studio.figures"
 )
 
 
@@ -62,7 +64,7 @@ def main() -> None:
     times: dict[str, list[float]] = {"without": [], "with": []}
     with tempfile.TemporaryDirectory() as logs:
         model.fit(dataset.x_train, dataset.y_train, epochs=1, batch_size=32, verbose=0)  # trace once
-        for _ in range(3):  # each fit is a 10-epoch run with a logger of its own, as in the demo
+        for _ in range(7):  # each fit is a 10-epoch run with a logger of its own, as in the demo
             for label, callbacks in (("without", []), ("with", [LearningRateLogger(logs)])):
                 start = time.perf_counter()
                 model.fit(dataset.x_train, dataset.y_train, epochs=10, batch_size=32, verbose=0, callbacks=callbacks)
