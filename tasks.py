@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The studio's two commands, on any machine with Python 3.10+:
+"""The studio's two commands (and the docs one), on any machine with Python 3.10+:
 
     python3 tasks.py app     # create .venv, install requirements.txt, serve the studio on :8501
     python3 tasks.py test    # create .venv, install requirements-dev.txt (+ Chromium), run every test

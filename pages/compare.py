@@ -8,7 +8,7 @@ import streamlit as st
 from pages import run_through_app
 from schedules import KINDS, ConfigError, from_config, loads
 from schedules.document import MAX_TEXT_BYTES
-from studio import compare, compare_items, presets, text
+from studio import compare, compare_items, design, presets, text
 from studio.compare_items import BASELINE_NAME, DESIGNER_NAME
 from studio.curves import format_stats, sample_many
 from studio.figures import difference_figure, make_figure, shared_ranges
@@ -16,7 +16,6 @@ from studio.figures import difference_figure, make_figure, shared_ranges
 run_through_app()
 
 DESIGNER = "The Designer's schedule (a copy)"
-UPLOAD_MB = max(1, -(-MAX_TEXT_BYTES // 2**20))  # the uploader's own limit, in its unit (MiB)
 FOLLOWING = {
     "designer": "Follows the Designer's current schedule; editing the document makes it a copy of its own.",
     "baseline": "Follows the Designer's step-decay baseline; editing the document makes it a copy of its own.",
@@ -178,7 +177,7 @@ st.subheader("Difference", divider="gray")
 names = [item["name"] for item in items]
 left, right = st.columns(2)
 first = left.selectbox("Schedule", names, index=0, key="compare_first")
-second = right.selectbox("minus", names, index=1, key="compare_second")
+second = right.selectbox("minus", names, index=min(1, len(names) - 1), key="compare_second")
 by_name = {item["name"]: from_config(item["document"]) for item in items}
 st.plotly_chart(
     difference_figure(*compare.difference(by_name[first], by_name[second]), first, second), key="compare_diff"
@@ -201,6 +200,6 @@ upload.file_uploader(
     key=upload_key,
     on_change=on_import,
     args=(upload_key,),
-    max_upload_size=UPLOAD_MB,
+    max_upload_size=design.UPLOAD_MB,
     help=f"A set exported here replaces the schedules; a Designer export joins them. At most {MAX_TEXT_BYTES:,} bytes.",
 )

@@ -15,7 +15,6 @@ from studio.figures import make_figure, shared_ranges
 run_through_app()
 
 KEEP = "session"  # controls keep their values while the user visits other pages
-UPLOAD_MB = max(1, -(-MAX_TEXT_BYTES // 2**20))  # the uploader's own limit, in its unit (MiB)
 
 if "link_read" not in st.session_state:  # a shared link opens the schedule it carries, once
     st.session_state["link_read"] = True
@@ -240,10 +239,7 @@ with chart:
 
 st.subheader("Code", divider="gray")
 for tab, framework in zip(st.tabs(["Keras", "PyTorch", "optax"]), FRAMEWORKS, strict=True):
-    try:
-        tab.code(designed_schedule.to_code(framework), language="python")
-    except ValueError as error:  # an optax table too large for this length
-        tab.info(text.markdown(error))
+    tab.code(designed_schedule.to_code(framework), language="python")  # small at any length
 
 st.subheader("Export and import", divider="gray")
 export, upload = st.columns([1, 2])
@@ -274,7 +270,7 @@ upload.file_uploader(
     key=upload_key,
     on_change=on_import,
     args=(upload_key,),
-    max_upload_size=UPLOAD_MB,
+    max_upload_size=design.UPLOAD_MB,
     help=f"A schedule exported here, at most {MAX_TEXT_BYTES:,} bytes.",
 )
 if message := st.session_state.pop("import_message", None):

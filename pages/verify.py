@@ -8,7 +8,8 @@ import streamlit as st
 from pages import run_through_app
 from schedules import ConfigError
 from schedules.logs import LogError
-from studio import presets
+from schedules.schedule import MAX_TOTAL_STEPS
+from studio import presets, text
 from studio import verify as logic
 
 run_through_app()
@@ -38,7 +39,9 @@ if uploads:
     try:
         st.session_state["verify_series"] = read_uploads(files)
     except LogError as error:
-        st.error(f"Could not read the upload: {error}", icon=":material/warning:")  # the last good log stays
+        st.error(
+            text.markdown(f"Could not read the upload: {error}"), icon=":material/warning:"
+        )  # the last good log stays
 found = st.session_state.get("verify_series")
 if not found:
     st.info("No log yet: upload one or more files, or a .zip of a run folder.", icon=":material/upload_file:")
@@ -70,7 +73,8 @@ try:
         design = logic.design_for(source, st.session_state)
 except ConfigError as error:
     st.error(
-        f"Could not read {document_file.name if document_file else 'the design'}: {error}", icon=":material/warning:"
+        text.markdown(f"Could not read {document_file.name if document_file else 'the design'}: {error}"),
+        icon=":material/warning:",
     )
 
 default_steps = design.steps_per_epoch if design is not None else 1
@@ -80,14 +84,18 @@ if st.session_state.get("verify_steps_for") != (source, default_steps):  # a new
 steps_per_epoch = right.number_input(
     "Steps per epoch",
     min_value=1,
-    max_value=10**7,
+    max_value=MAX_TOTAL_STEPS,
     step=1,
     help="Optimizer steps in one epoch of the run: the design's epochs map onto the log's steps through it.",
     key="verify_steps_per_epoch",
 )
 
 if source == logic.FIT:
-    fitted = fitted_for(series.name, series.steps, series.lr, series.unit, int(steps_per_epoch))
+    try:
+        fitted = fitted_for(series.name, series.steps, series.lr, series.unit, int(steps_per_epoch))
+    except ValueError as error:  # too few points, or no kind of the catalog explains them
+        st.warning(text.markdown(f"No schedule could be fitted to {series.name}: {error}"))
+        st.stop()
     st.subheader("The schedule fitted to the log", divider="gray")
     if fitted.matches:
         st.success(f"This schedule matches every logged step (largest relative difference {fitted.max_rel_error:.2g}).")
@@ -110,10 +118,14 @@ if source == logic.FIT:
 
 if design is None:
     st.stop()
-schedule = logic.with_steps_per_epoch(design, int(steps_per_epoch))
+try:
+    schedule = logic.with_steps_per_epoch(design, int(steps_per_epoch))
+except ConfigError as error:
+    st.error(text.markdown(f"The design does not fit {int(steps_per_epoch):,} steps per epoch: {error}"))
+    st.stop()
 diagnosis = logic.compare(series, schedule)
 level, sentence = logic.verdict(diagnosis, series.name)
-(st.success if level == "success" else st.error)(sentence)
+(st.success if level == "success" else st.error)(text.markdown(sentence))
 for finding in diagnosis.findings:
     st.text(f"• {finding['sentence']}")
 if diagnosis.findings:

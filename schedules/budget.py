@@ -131,6 +131,11 @@ def read_run(run: Any, steps_per_epoch: int) -> Run:
     if values["unit"] == "samples" and values["sequence_length"] != 1 and "sequence_length" in run:
         raise ConfigError("run.sequence_length", 'applies only when unit is "tokens"')
     result = Run(**values)
+    if result.samples_per_epoch < 1:
+        raise ConfigError(
+            "run.dataset_size",
+            f"{result.dataset_size:,} tokens are fewer than one sequence of {result.sequence_length:,}",
+        )
     if result.samples_per_epoch < result.global_batch and result.drop_last:
         raise ConfigError(
             "run.dataset_size",

@@ -219,11 +219,7 @@ def _candidates(first_step: float, previous_step: float | None, previous: Warp |
         warps += [Warp(n, 0), Warp(n, n - 1), Warp(n, n), Warp(1 / n, 0)]
         if first_step > 0:
             warps += [Warp(n, int(-n * first_step)), Warp(1 / n, -int(first_step // n))]
-    unique = []
-    for warp in warps:
-        if warp not in unique:
-            unique.append(warp)
-    return unique
+    return list(dict.fromkeys(warps))  # each once, in order (a Warp is hashable)
 
 
 def _longest_run(steps, logged, curve, peak, start, previous, steps_per_epoch):

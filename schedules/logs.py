@@ -113,7 +113,13 @@ def _names(series: Sequence[Series]) -> str:
 # Sources -------------------------------------------------------------------------------------
 def read_path(path: str | Path) -> list[Series]:
     """Every learning-rate series in a log file, a folder of logs (runs in subfolders) or a .zip."""
-    path = Path(path)
+    try:
+        return _read_path(Path(path))
+    except OSError as error:  # unreadable: permissions, a file vanishing mid-read
+        raise LogError(f"{Path(path).name or path}: cannot be read ({error.strerror or error})") from None
+
+
+def _read_path(path: Path) -> list[Series]:
     if path.is_dir():
         files = [p for p in sorted(path.rglob("*")) if p.is_file() and _is_log_name(p.name)]
         _check_count(len(files), path.name or str(path))
@@ -130,7 +136,8 @@ def read_files(files: Iterable[tuple[str, bytes]], source: str = "the upload") -
     """Every learning-rate series in uploaded ``(name, bytes)`` pairs; a ``.zip`` is opened as a folder.
 
     Names may hold folders (``run1/events.out…``): each folder of event files is one run. Files
-    that are not logs raise :class:`LogError` naming them; so does a source with no lr series.
+    that are not logs beside ones that are are passed over; a source with no lr series at all raises
+    :class:`LogError` naming its files and what each lacks.
     """
     files = _unzipped(list(files))
     _check_count(len(files), source)
@@ -230,7 +237,7 @@ def _looks_like_events(data: bytes) -> bool:
         for number, wire, start, end, _ in _fields(data, 12, 12 + length):
             if number == EVENT_FILE_VERSION and wire == 2:
                 return data[start:end].startswith(b"brain.Event")
-    except _Malformed:
+    except MALFORMED:
         return False
     return False
 
@@ -238,6 +245,10 @@ def _looks_like_events(data: bytes) -> bool:
 # Protocol buffers ----------------------------------------------------------------------------
 class _Malformed(Exception):
     pass
+
+
+# What a damaged or hostile record can raise while it is decoded: each means "skip this record".
+MALFORMED = (_Malformed, struct.error, OverflowError, ValueError, IndexError)
 
 
 def _varint(buf, pos: int) -> tuple[int, int]:
@@ -352,7 +363,10 @@ def _decode_scalar_tensor(buf, start: int, end: int):
     if dtype == DT_DOUBLE and size == 8 and how in ("content", "<f8"):
         return offset, "<f8", struct.unpack_from("<d", buf, offset)[0]
     if dtype in (DT_HALF, DT_BFLOAT16):
-        bits = struct.unpack_from("<H", buf, offset)[0] if how == "content" else _varint(buf, offset)[0]
+        if how == "content" and size < 2:
+            return None
+        # 16 bits, however a writer packed them (a varint may carry more: a malformed record)
+        bits = (struct.unpack_from("<H", buf, offset)[0] if how == "content" else _varint(buf, offset)[0]) & 0xFFFF
         if dtype == DT_HALF:
             return offset, "half", float(np.array(bits, dtype=np.uint16).view(np.float16))
         return offset, "bfloat16", float(np.array(bits << 16, dtype=np.uint32).view(np.float32))
@@ -486,7 +500,7 @@ def _decode_records(data: bytes, starts: np.ndarray, lengths: np.ndarray):
         start = int(starts[index])
         try:
             step, values, _ = _decode_event(data, start, start + int(lengths[index]))
-        except _Malformed:
+        except MALFORMED:
             continue
         for value in values:
             yield value.tag, np.array([index]), np.array([step], np.int64), np.array([value.number])
@@ -496,7 +510,7 @@ def _decode_layout(data: bytes, start: int, length: int, rows: np.ndarray):
     """Rows sharing the layout of the record at ``start``: (matched mask, [(tag, steps, values)])."""
     try:
         _, values, spans = _decode_event(data, start, start + length)
-    except _Malformed:
+    except MALFORMED:
         return np.zeros(rows.shape[0], bool), []
     if any(value.dtype not in ("<f4", "<f8") for value in values):
         return np.zeros(rows.shape[0], bool), []

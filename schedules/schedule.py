@@ -169,6 +169,20 @@ class Schedule:
         """The learning rate at each 0-based optimizer step (float64, the shape of ``steps``)."""
         return np.asarray(self.formula(np.asarray(steps, dtype=np.float64)), dtype=np.float64)
 
+    def with_steps_per_epoch(self, steps_per_epoch: int) -> Schedule:
+        """The same schedule in epochs on another number of steps per epoch (a real run's): its
+        lengths are in epochs, so only their rounding to steps changes. A ``run`` that implied the old
+        number no longer applies and is dropped.
+
+        Raises:
+          ConfigError: when a length no longer spans a whole step, or the steps exceed 10⁹.
+        """
+        if steps_per_epoch == self.steps_per_epoch:
+            return self
+        config = self.to_config()
+        config.pop("run", None)
+        return Schedule.from_config(config | {"steps_per_epoch": steps_per_epoch})
+
     def to_keras(self):
         """This schedule as a ``keras.optimizers.schedules.LearningRateSchedule`` (see ``frameworks.keras``).
 

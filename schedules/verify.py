@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
 from schedules.diagnose import diagnose
-from schedules.document import from_config, loads
+from schedules.document import loads
 from schedules.errors import ConfigError
 from schedules.fit import fit
 from schedules.logs import LogError, choose, read_path
@@ -45,22 +46,35 @@ def main(argv: list[str] | None = None) -> int:
         return UNREADABLE
     # An epoch-level series (Keras's epoch_* scalars) is fitted in epochs: one step per epoch.
     fit_spe = 1 if series.unit == "epoch" else (args.steps_per_epoch or (schedule.steps_per_epoch if schedule else 1))
-    try:
-        fitted = fit(series.steps, series.lr, fit_spe)
-    except ValueError as error:
-        if schedule is None:
-            print(f"{args.log}: {error}", file=sys.stderr)
-            return UNREADABLE
-        fitted = None
+    fitted = None
+    if schedule is None or args.json:  # the fit tries every kind: only when it is shown
+        try:
+            fitted = fit(series.steps, series.lr, fit_spe)
+        except ValueError as error:
+            if schedule is None:
+                print(f"{args.log}: {error}", file=sys.stderr)
+                return UNREADABLE
     if schedule is None:
         return _report_fit(series, fitted, args.json)
     diagnosis = diagnose(series.steps, series.lr, schedule, series.unit)
     if args.json:
         summary = diagnosis.summary() | {"fitted": fitted.document if fitted else None}
-        print(json.dumps(summary, allow_nan=False))
+        print(json.dumps(_finite(summary), allow_nan=False))
     else:
         _print_verdict(series, diagnosis)
     return MATCH if diagnosis.match else MISMATCH
+
+
+def _finite(value):
+    """``value`` with every non-finite number as null: JSON has no infinity (a scale factor of
+    1e308 / 1e-30 overflows)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _design(path: str, steps_per_epoch: int | None):
@@ -72,7 +86,7 @@ def _design(path: str, steps_per_epoch: int | None):
     try:
         schedule = loads(text)
         if steps_per_epoch is not None:
-            schedule = from_config(schedule.to_config() | {"steps_per_epoch": steps_per_epoch})
+            schedule = schedule.with_steps_per_epoch(steps_per_epoch)
     except ConfigError as error:
         raise ConfigError(f"{Path(path).name}: {error.field}", error.rule) from None
     return schedule
@@ -105,7 +119,7 @@ def _report_fit(series, fitted, as_json: bool) -> int:
             "findings": [],
             "fitted": fitted.document,
         }
-        print(json.dumps(summary, allow_nan=False))
+        print(json.dumps(_finite(summary), allow_nan=False))
         return MATCH
     print(json.dumps(fitted.document, indent=2, allow_nan=False))
     verdict = "matches every logged step" if fitted.matches else "is the closest found"

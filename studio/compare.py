@@ -29,13 +29,11 @@ def dump_set(items: list[Named]) -> str:
 
 
 def load_set(text: str | bytes) -> list[Named]:
-    """The named schedules in a set file, or the one schedule of an exported v1 document (named
-    "Imported"); ConfigError naming the item and field for anything wrong."""
+    """The named schedules in a set file; ConfigError naming the item and field for anything wrong.
+    (A single exported v1 document is read by ``studio.compare_items.read_import``.)"""
     data = read_json(text, "set")  # the same strict reading as a schedule document
-    if isinstance(data, dict):  # a single exported schedule
-        data = [{"name": "Imported", "document": data}]
-    if not isinstance(data, list) or not 1 <= len(data) <= MAX_SCHEDULES:
-        raise ConfigError("set", f"must be a list of 1 to {MAX_SCHEDULES} named schedules, or one schedule document")
+    if not isinstance(data, list) or not MIN_SCHEDULES <= len(data) <= MAX_SCHEDULES:
+        raise ConfigError("set", f"must be a list of {MIN_SCHEDULES} to {MAX_SCHEDULES} named schedules")
     items, names = [], set()
     for index, entry in enumerate(data):
         if not isinstance(entry, dict) or set(entry) != {"name", "document"}:

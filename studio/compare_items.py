@@ -35,8 +35,8 @@ def current_document(item: Mapping[str, Any], followed: Mapping[str, dict]) -> d
 
 def is_set(data: bytes | str) -> bool:
     """True when an imported text is a set (a JSON list); anything else is read as one document."""
-    head = data.lstrip()[:1]
-    return head in (b"[", "[")
+    text = data.removeprefix(b"\xef\xbb\xbf") if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    return text.lstrip()[:1] in (b"[", "[")
 
 
 def read_import(data: bytes | str, file_name: str) -> list[compare.Named]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from schedules import COMMON_FIELDS, KINDS
 from schedules.fields import Choice, Field, Flag, Number, NumberList
-from schedules.schedule import GRANULARITIES
+from schedules.schedule import GRANULARITIES, MAX_TOTAL_STEPS
 from studio import design
 
 # The document's own settings, read by the same rules as the schedule's fields.
@@ -107,7 +107,8 @@ def control(rule_field: Field, state: Mapping[str, Any], key: str | None = None,
     elif isinstance(rule, Number) and rule.integer:
         widget = "number_input"
         low = rule.ge if rule.ge is not None else None
-        options |= {"min_value": low, "max_value": rule.le if rule.le is not None else 10**7, "step": 1}
+        # up to what the format allows: a widget silently resets a value beyond its maximum
+        options |= {"min_value": low, "max_value": rule.le if rule.le is not None else MAX_TOTAL_STEPS, "step": 1}
     else:
         widget = "number_input"
         low = rule.ge if rule.ge is not None else (0.0 if rule.gt is not None else None)

@@ -12,9 +12,10 @@ from typing import Any
 import schedules
 from schedules import KINDS, Schedule
 from schedules.budget import Run
-from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP
+from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP, MAX_TEXT_BYTES
 
-RUN_PREFIX = "run_"
+RUN_PREFIX = "run_"  # the run section's controls, as the share link names the run's fields
+UPLOAD_MB = max(1, -(-MAX_TEXT_BYTES // 2**20))  # the uploaders' own limit, in their unit (MiB)
 RUN_START = {  # CIFAR-10 at batch 128 on one device: 390 steps per epoch
     "dataset_size": 50_000,
     "unit": "samples",

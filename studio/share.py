@@ -14,11 +14,11 @@ from typing import Any
 from schedules import KINDS, ConfigError, Schedule, from_config, make_document
 from schedules.budget import RUN_FIELDS
 from schedules.fields import Flag, Number, NumberList, key_path, show
+from studio.design import RUN_PREFIX
 
 # Long enough for the longest value a valid document holds (100 milestones in their shortest
 # repr), short enough that a tampered link cannot make the server parse megabytes.
 MAX_PARAM_LENGTH = 3_000
-RUN_PREFIX = "run_"  # the document's optional run object, one parameter per field
 
 
 def to_query(schedule: Schedule) -> dict[str, str]:

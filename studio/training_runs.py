@@ -215,7 +215,11 @@ class TrainingQueue:
         if code == 0:
             return "completed", "completed 1 run" if len(job.runs) == 1 else f"completed {len(job.runs)} runs"
         if code < 0:  # ended by a signal nobody here sent: the system, or a user with kill
-            return "failed", f"the training process was killed (signal {-code}, {signal.Signals(-code).name})"
+            try:
+                name = f", {signal.Signals(-code).name}"
+            except ValueError:  # a real-time signal has no name
+                name = ""
+            return "failed", f"the training process was killed (signal {-code}{name})"
         if job.error:  # the demo's own sentence, never TensorFlow's log lines
             return "failed", job.error
         last_line = (stderr.strip().splitlines() or ["no output"])[-1]

@@ -16,14 +16,15 @@ from schedules.logs import Series, read_files
 
 __all__ = ["Series"]  # the page rebuilds a series from cached arrays
 from studio import design, presets, share
-from studio.curves import envelope_indices
+from studio.curves import MAX_POINTS, envelope_indices
+from studio.figures import PALETTE
+from studio.text import plotly as plain_plotly
 
 # Okabe–Ito's colour-blind-safe qualitative palette, without its black and yellow: each of these
 # reads on Streamlit's white and its dark grey background alike.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#999999")
+
 DESIGNER, PRESET, UPLOADED, FIT = "The Designer's schedule", "A preset", "A v1 document", "No design: fit one"
 SOURCES = (DESIGNER, PRESET, UPLOADED, FIT)
-MAX_POINTS = 4000
 
 
 def series_from_uploads(files: Iterable[tuple[str, bytes]]) -> list[Series]:
@@ -49,10 +50,8 @@ def design_for(source: str, state: Mapping[str, Any], preset: str | None = None,
 
 
 def with_steps_per_epoch(schedule, steps_per_epoch: int | None):
-    """``schedule`` with its steps per epoch replaced (the run's own), when given."""
-    if steps_per_epoch is None or steps_per_epoch == schedule.steps_per_epoch:
-        return schedule
-    return schedules.from_config(schedule.to_config() | {"steps_per_epoch": int(steps_per_epoch)})
+    """``schedule`` on the run's own steps per epoch, when given (ConfigError if it cannot be)."""
+    return schedule if steps_per_epoch is None else schedule.with_steps_per_epoch(int(steps_per_epoch))
 
 
 def compare(series: Series, schedule) -> Diagnosis:
@@ -93,7 +92,7 @@ def overlay_figure(diagnosis: Diagnosis, name: str, unit: str = "step", height: 
     hover = "step %{x:,}<br>lr %{y:.6g}<extra>%{fullData.name}</extra>"
     traces = [
         _line(x, diagnosis.designed[kept], "designed", PALETTE[0], hover, width=3),
-        _line(x, diagnosis.logged[kept], f"logged: {name}", PALETTE[1], hover, dash="dot"),
+        _line(x, diagnosis.logged[kept], plain_plotly(f"logged: {name}"), PALETTE[1], hover, dash="dot"),
         {
             "type": "scatter",
             "x": x,
@@ -130,7 +129,7 @@ def overlay_figure(diagnosis: Diagnosis, name: str, unit: str = "step", height: 
                 }
             )
     layout = {
-        "title": {"text": f"Logged lr ({name}) over the design", "x": 0, "font": {"size": 15}},
+        "title": {"text": plain_plotly(f"Logged lr ({name}) over the design"), "x": 0, "font": {"size": 15}},
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "xaxis": {"anchor": "y", "domain": [0, 1], "matches": "x2", "showticklabels": False},
@@ -151,10 +150,14 @@ def fit_figure(series: Series, fitted: Fit, height: int = 380) -> go.Figure:
     hover = "step %{x:,}<br>lr %{y:.6g}<extra>%{fullData.name}</extra>"
     traces = [
         _line(x, proposed, f"fitted: {fitted.document['schedule']['kind']}", PALETTE[0], hover, width=3),
-        _line(x, series.lr[kept], f"logged: {series.name}", PALETTE[1], hover, dash="dot"),
+        _line(x, series.lr[kept], plain_plotly(f"logged: {series.name}"), PALETTE[1], hover, dash="dot"),
     ]
     layout = {
-        "title": {"text": f"Logged lr ({series.name}) and the schedule fitted to it", "x": 0, "font": {"size": 15}},
+        "title": {
+            "text": plain_plotly(f"Logged lr ({series.name}) and the schedule fitted to it"),
+            "x": 0,
+            "font": {"size": 15},
+        },
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "xaxis": {"title": {"text": _axis_title(series.unit)}},

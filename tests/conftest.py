@@ -5,9 +5,12 @@ import os
 import pytest
 
 # The suites that skip when PyTorch, Hugging Face, JAX or optax is missing (requirements-peers.txt).
-PEER_SUITES = tuple(
-    f"tests/frameworks/{name}.py"
-    for name in ("test_peer_conformance", "test_code", "test_torch", "test_torch_distributed", "test_optax")
+PEER_SUITES = (
+    *(
+        f"tests/frameworks/{name}.py"
+        for name in ("test_peer_conformance", "test_code", "test_torch", "test_torch_distributed", "test_optax")
+    ),
+    "tests/schedules/test_verify_peers.py",
 )
 
 

@@ -102,7 +102,7 @@ def at_run_steps(todo: list[tuple[str, Schedule]], steps_per_epoch: int) -> list
     """Each schedule in epochs mapped onto the run's real steps per epoch, checked before any folder
     is made: a warm-up of 0.001 epochs spans no step at 45 steps per epoch."""
     try:
-        return [(label, from_config({**s.to_config(), "steps_per_epoch": steps_per_epoch})) for label, s in todo]
+        return [(label, schedule.with_steps_per_epoch(steps_per_epoch)) for label, schedule in todo]
     except ConfigError as error:
         raise UsageError(f"invalid config at the run's {steps_per_epoch} steps per epoch: {error}") from None
 

@@ -17,7 +17,7 @@ import keras  # noqa: E402 - after the log level, so TensorFlow starts quietly
 import numpy as np  # noqa: E402
 
 from frameworks.keras_callbacks import LearningRateLogger, current_lr, current_step  # noqa: E402
-from schedules import Schedule, from_config  # noqa: E402
+from schedules import Schedule  # noqa: E402
 from training.data import Dataset, load_dataset, steps_per_epoch  # noqa: E402
 from training.options import RunOptions  # noqa: E402
 from training.runs import Heartbeat, RunResult, weights_digest, write_run_file  # noqa: E402
@@ -41,11 +41,6 @@ def make_optimizer(name: str, learning_rate) -> keras.optimizers.Optimizer:
     if name == "adam":
         return keras.optimizers.Adam(learning_rate)
     return keras.optimizers.AdamW(learning_rate)
-
-
-def rebase(schedule: Schedule, real_steps_per_epoch: int) -> Schedule:
-    """The same schedule in epochs, mapped onto the run's real number of steps per epoch."""
-    return from_config({**schedule.to_config(), "steps_per_epoch": real_steps_per_epoch})
 
 
 def finite_or_none(value) -> float | None:
@@ -103,7 +98,7 @@ def train(
     keras.utils.set_random_seed(options.seed)
     dataset = dataset or load_dataset(options.dataset, options.seed)
     real_steps = steps_per_epoch(dataset, options.batch_size)
-    schedule = rebase(schedule, real_steps)
+    schedule = schedule.with_steps_per_epoch(real_steps)
     model = build_model(dataset)
     if initial_weights is not None:
         model.set_weights(initial_weights)

@@ -60,7 +60,7 @@ def test_every_worker_applies_the_engines_lr_and_only_the_chief_logs(tmp_path):
                 process.kill()
                 process.wait()
 
-    from training.events import read_scalars  # protobuf only
+    from training.events import read_scalars  # NumPy alone
 
     steps = np.arange(s.total_steps)
     answers = [json.loads((tmp_path / f"worker{index}.json").read_text()) for index in range(WORKERS)]

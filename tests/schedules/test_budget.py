@@ -55,6 +55,11 @@ def test_a_document_with_a_run_round_trips_and_old_documents_load_unchanged():
         (IMAGENET | {"sequence_length": 128}, 625, 'run.sequence_length: applies only when unit is "tokens"'),
         ({"dataset_size": 10, "micro_batch": 64}, 1, "run.dataset_size: 10 samples are fewer than one global batch"),
         ([], 625, "run: must be an object"),
+        (
+            {"dataset_size": 100, "unit": "tokens", "sequence_length": 512, "micro_batch": 1, "drop_last": False},
+            1,
+            "run.dataset_size: 100 tokens are fewer than one sequence of 512",
+        ),
     ],
 )
 def test_bad_runs_get_one_sentence(run, steps, message):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import schedules
 from schedules import ConfigError
-from studio import compare
+from studio import compare, compare_items
 from studio.presets import PRESETS, preset
 from tests.strategies import extreme_documents
 
@@ -28,8 +28,9 @@ def test_a_set_round_trips():
     ("text", "message"),
     [
         ("not json", "set: is not valid JSON"),
-        ("[]", "set: must be a list of 1 to 6"),
-        (json.dumps([{"name": "a", "document": PRESETS["1cycle"]}] * 7), "set: must be a list of 1 to 6"),
+        ("[]", "set: must be a list of 2 to 6"),
+        (json.dumps([{"name": "a", "document": PRESETS["1cycle"]}]), "set: must be a list of 2 to 6"),
+        (json.dumps([{"name": "a", "document": PRESETS["1cycle"]}] * 7), "set: must be a list of 2 to 6"),
         ('[{"name": "a", "name": "b", "document": {}}]', "name: 'name' appears twice in one object"),
         ('[{"name": "\\ud800", "document": {}}]', "set: holds text that is not valid Unicode"),
         ("[" * 100_000 + "]" * 100_000, "set: is nested too deeply"),
@@ -65,9 +66,14 @@ def test_difference_on_a_common_epoch_grid():
     assert np.any(diff != 0)
 
 
-def test_a_single_exported_schedule_loads_as_a_set_of_one():
-    (item,) = compare.load_set(json.dumps(PRESETS["1cycle"]))
-    assert item.name == "Imported" and item.schedule == preset("1cycle")
+def test_a_single_exported_schedule_imports_as_one_entry_named_after_its_file():
+    (item,) = compare_items.read_import(json.dumps(PRESETS["1cycle"]).encode(), "my run.json")
+    assert item.name == "my run" and item.schedule == preset("1cycle")
+
+
+def test_a_set_saved_with_a_byte_order_mark_is_still_a_set():
+    text = "\ufeff" + compare.dump_set(a_set("1cycle", "SGDR warm restarts"))
+    assert compare_items.is_set(text.encode("utf-8")) and len(compare_items.read_import(text.encode(), "s.json")) == 2
 
 
 def test_unique_names():
@@ -76,7 +82,7 @@ def test_unique_names():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(extreme_documents(), min_size=1, max_size=6))
+@given(st.lists(extreme_documents(), min_size=2, max_size=6))
 def test_any_set_of_valid_documents_survives_its_file(docs):
     items = [compare.Named(f"schedule {index}", schedules.from_config(doc)) for index, doc in enumerate(docs)]
     again = compare.load_set(compare.dump_set(items))
