@@ -117,3 +117,19 @@ def test_fit_then_open_in_the_designer(page):
     assert page.session_state["kind"] == "step" and page.session_state["steps_per_epoch"] == 10
     assert page.session_state["schedule_document"]["schedule"]["epochs_per_drop"] == 30.0
     assert page.title[0].value == "LR schedule designer"
+
+
+def test_a_series_named_like_markup_shows_as_text_in_messages_and_charts(page):
+    name = "lr [sign in](https://evil.example) <a href='https://evil.example'>x</a> **bold**"
+    page = upload(page, ("run.csv", designed_log(shift=1).replace(b"step,lr", f"step,{name}".encode())))
+    assert not page.exception
+    shown = [element.value for element in (*page.success, *page.error, *page.warning, *page.info)]
+    assert shown and all("[sign in](" not in value and "**bold**" not in value for value in shown)
+    assert any("\\[sign in\\]" in value for value in shown)  # escaped: the brackets read as typed
+    for chart in traces(page):
+        for trace in chart:
+            assert "<a " not in trace.get("name", "")
+    titles = [
+        json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "") for chart in page.get("plotly_chart")
+    ]
+    assert all("<a " not in title for title in titles) and any("&lt;a" in title for title in titles)
