@@ -13,6 +13,8 @@ from studio import presets, text
 from studio import verify as logic
 
 run_through_app()
+
+LOG_UPLOAD_MB = 200
 if link := st.session_state.pop("verify_open_params", None):  # set by "Open in the Designer"
     st.switch_page("pages/designer.py", query_params=link)
 
@@ -33,7 +35,13 @@ st.caption(
     "export, a CSV of step and lr, or a .zip of the run folder — to compare the learning rate it really "
     "used with its design, step by step."
 )
-uploads = st.file_uploader("Training logs", accept_multiple_files=True, key="verify_files")
+uploads = st.file_uploader(
+    "Training logs",
+    accept_multiple_files=True,
+    max_upload_size=LOG_UPLOAD_MB,  # logs, unlike schedule documents, run to tens of MB (10⁶ steps: ~50 MB)
+    help=f"Up to {LOG_UPLOAD_MB} MB a file; a .zip of a run folder counts as one file.",
+    key="verify_files",
+)
 if uploads:
     files = tuple((upload.name, upload.getvalue()) for upload in uploads)
     try:

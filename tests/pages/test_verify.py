@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from schedules import from_config
 from studio import design
 from studio.presets import PRESETS
-from tests.pages.conftest import ROOT, traces
+from tests.pages.conftest import ROOT, plain, traces
 
 DESIGNED = from_config(design.document(design.DEFAULTS))  # what the Designer shows before any change
 
@@ -43,7 +43,7 @@ def test_before_an_upload_it_asks_for_one(page):
 def test_a_clean_log_matches_the_designers_schedule_even_if_never_opened(page):
     upload(page, ("metrics.csv", designed_log()))
     assert not page.exception
-    assert page.success[0].value.startswith("Match: all 10,000 logged steps of lr follow the design")
+    assert plain(page.success[0].value).startswith("Match: all 10,000 logged steps of lr follow the design")
     chart = traces(page)[0]
     assert [trace["name"] for trace in chart][:3] == ["designed", "logged: lr", "relative difference"]
     np.testing.assert_allclose(chart[0]["y"][:5], DESIGNED.lr(chart[0]["x"][:5]))
@@ -51,7 +51,7 @@ def test_a_clean_log_matches_the_designers_schedule_even_if_never_opened(page):
 
 def test_a_stretched_log_is_diagnosed_with_its_findings_and_marks(page):
     upload(page, ("metrics.csv", designed_log(factor=4)))
-    assert page.error[0].value.startswith("Mismatch: ")
+    assert plain(page.error[0].value).startswith("Mismatch: ")
     findings = page.dataframe[0].value
     assert findings["type"].tolist() == ["stretch"]
     assert findings["finding"][0].startswith("the schedule runs 4.00× faster than designed")
@@ -64,7 +64,7 @@ def test_a_bad_file_says_so_in_one_sentence_and_leaves_the_rest(page):
     upload(page, ("metrics.csv", designed_log(shift=1)))
     before = traces(page)[0]
     upload(page, ("model.bin", b"\x00\x01"))
-    assert page.error[0].value == (
+    assert plain(page.error[0].value) == (
         "Could not read the upload: model.bin: not a log of any known kind "
         "(TensorBoard events, trainer_state.json or CSV)"
     )
@@ -89,19 +89,19 @@ def test_compare_with_a_preset_and_its_steps_per_epoch(page):
     page.radio(key="verify_source").set_value("A preset").run()
     page.selectbox(key="verify_preset").set_value("1cycle").run()
     assert page.number_input(key="verify_steps_per_epoch").value == 100
-    assert page.success[0].value.startswith("Match: all 3,000 logged steps")
+    assert plain(page.success[0].value).startswith("Match: all 3,000 logged steps")
     page.number_input(key="verify_steps_per_epoch").set_value(50).run()
-    assert page.error[0].value.startswith("Mismatch")
+    assert plain(page.error[0].value).startswith("Mismatch")
 
 
 def test_an_uploaded_document(page):
     upload(page, ("metrics.csv", designed_log()))
     page.radio(key="verify_source").set_value("A v1 document").run()
     page.file_uploader(key="verify_document").set_value(("bad.json", b'{"format": 1}', "application/json")).run()
-    assert page.error[0].value.startswith('Could not read bad.json: format: must be "lr-schedule"')
+    assert plain(page.error[0].value).startswith('Could not read bad.json: format: must be "lr-schedule"')
     good = json.dumps(DESIGNED.to_config()).encode()
     page.file_uploader(key="verify_document").set_value(("run.json", good, "application/json")).run()
-    assert page.success[0].value.startswith("Match")
+    assert plain(page.success[0].value).startswith("Match")
 
 
 def test_fit_then_open_in_the_designer(page):
@@ -109,7 +109,7 @@ def test_fit_then_open_in_the_designer(page):
     upload(page, ("metrics.csv", csv(truth.lr(np.arange(truth.total_steps)))))
     page.radio(key="verify_source").set_value("No design: fit one").run()
     page.number_input(key="verify_steps_per_epoch").set_value(10).run()
-    assert page.success[0].value.startswith("This schedule matches every logged step")
+    assert plain(page.success[0].value).startswith("This schedule matches every logged step")
     proposed = json.loads(page.code[0].value)
     assert proposed["schedule"]["kind"] == "step" and proposed["schedule"]["epochs_per_drop"] == 30.0
     page.button(key="verify_open").click().run()
