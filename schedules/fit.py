@@ -194,7 +194,7 @@ class _Log:
 def _common(log: _Log) -> dict:
     """Warm-up and plateau read off the log: W = first step at the peak, W + H = plateau's last step."""
     warmup = float(log.s[log.first_peak])
-    start = float(log.y[0]) if warmup > 0 else 0.0
+    start = _lr_at_zero(log) if warmup > 0 else 0.0
     shape = _warmup_shape(log, log.first_peak, log.peak)
     return {
         "W": warmup,
@@ -207,9 +207,18 @@ def _common(log: _Log) -> dict:
     }
 
 
+def _lr_at_zero(log: _Log) -> float:
+    """The lr at step 0: the first logged one, or, when the log starts later (Trainer logs from
+    step 1), its first two points' line carried back to step 0 (never below 0)."""
+    if log.s[0] == 0 or log.s.size < 2 or log.s[1] == log.s[0]:
+        return float(log.y[0])
+    slope = (log.y[1] - log.y[0]) / (log.s[1] - log.s[0])
+    return max(0.0, float(log.y[0] - slope * log.s[0]))
+
+
 def _warmup_shape(log: _Log, end: int, target: float) -> str:
     """ "linear" or "cosine": whichever passes closer to the log halfway through a warm-up ending at index ``end``."""
-    warmup, start = float(log.s[end]), float(log.y[0])
+    warmup, start = float(log.s[end]), _lr_at_zero(log)
     if warmup <= 2 or end < 2:
         return "linear"
     t, value = log.s[end // 2], log.y[end // 2]

@@ -10,6 +10,7 @@ import pytest
 
 from schedules import from_config
 from schedules.diagnose import diagnose
+from schedules.fit import fit
 from schedules.logs import choose, read_path
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (requirements-peers.txt)")
@@ -170,3 +171,18 @@ def test_hf_a_resume_without_the_scheduler_state(tmp_path):
     diagnosis, found = findings(trainer_state(tmp_path / "trainer_state.json", resume_at=300), HF_DESIGN)
     assert ("restart", 305) in found or ("restart", 300) in found, found
     assert diagnosis.first_mismatch in (300, 305)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(("make", "kind"), [(cosine_chain, "cosine"), (multistep_chain, "multistep")])
+def test_a_pytorch_chains_log_alone_is_recovered(tmp_path, make, kind):
+    """No design given: the fit names the schedule PyTorch ran, exact at every logged step."""
+    series = torch_run(tmp_path, make)
+    fitted = fit(series.steps, series.lr, steps_per_epoch=30)
+    assert fitted.matches and fitted.document["schedule"]["kind"] == kind, fitted.max_rel_error
+
+
+def test_a_hugging_face_schedulers_log_alone_is_recovered(tmp_path):
+    series = trainer_state(tmp_path / "trainer_state.json", logging_steps=1)
+    fitted = fit(series.steps, series.lr, steps_per_epoch=30)
+    assert fitted.matches and fitted.document["schedule"]["kind"] == "cosine", fitted.max_rel_error
