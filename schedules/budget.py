@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from schedules.errors import ConfigError
-from schedules.fields import Choice, Field, Flag, Number, key_path, show
+from schedules.fields import Choice, Field, Flag, Number, read_fields, show
 
 UNITS = ("samples", "tokens")
 SCALING_RULES = ("linear", "sqrt")
@@ -115,19 +115,7 @@ def read_run(run: Any, steps_per_epoch: int) -> Run:
     against the document's own; ConfigError naming the field otherwise."""
     if not isinstance(run, Mapping):
         raise ConfigError("run", f"must be an object, got {show(run)}")
-    known = {field.name for field in RUN_FIELDS}
-    for key in run:
-        if key not in known:
-            raise ConfigError(key_path("run", key), f"{show(key)} is not a field of run")
-    values = {}
-    for field in RUN_FIELDS:
-        path = f"run.{field.name}"
-        if field.name in run:
-            values[field.name] = field.rule(path, run[field.name])
-        elif field.required:
-            raise ConfigError(path, "is required")
-        else:
-            values[field.name] = field.default
+    values = read_fields("run", run, RUN_FIELDS, "run")
     if values["unit"] == "samples" and values["sequence_length"] != 1 and "sequence_length" in run:
         raise ConfigError("run.sequence_length", 'applies only when unit is "tokens"')
     result = Run(**values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,3 +180,27 @@ class Flag:
         if not isinstance(value, bool):
             raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
         return value
+
+
+def read_fields(parent: str, given: Mapping[str, Any], fields: Sequence[Field], owner: str, also=()) -> dict:
+    """Each field's value in the object ``given`` at ``parent``, checked by its rule, defaults filled
+    in (a callable default receives the values read so far).
+
+    Raises:
+      ConfigError: for a key that is none of ``fields`` (nor in ``also``), a missing required field,
+        or a value its rule refuses — in that order.
+    """
+    known = {field.name for field in fields} | set(also)
+    for key in given:
+        if key not in known:
+            raise ConfigError(key_path(parent, key), f"{show(key)} is not a field of {owner}")
+    values: dict[str, Any] = {}
+    for field in fields:
+        path = f"{parent}.{field.name}"
+        if field.name in given:
+            values[field.name] = field.rule(path, given[field.name])
+        elif field.required:
+            raise ConfigError(path, "is required")
+        else:
+            values[field.name] = field.default(values) if callable(field.default) else field.default
+    return values

@@ -11,7 +11,7 @@ import numpy as np
 
 from schedules.budget import read_run
 from schedules.errors import ConfigError
-from schedules.fields import Choice, Number, key_path, show
+from schedules.fields import Choice, Number, key_path, read_fields, show
 from schedules.kinds import KINDS, Kind, whole_periods
 from schedules.phases import cosine_warmup, hold, join, linear_warmup
 
@@ -266,20 +266,7 @@ def _check_schedule(schedule: Any) -> tuple[Kind, dict[str, Any]]:
         rule = "is required" if "kind" not in schedule else f"must be one of {known}, got {show(kind_name)}"
         raise ConfigError("schedule.kind", rule)
     kind = KINDS[kind_name]
-    fields = kind.all_fields
-    known_names = {field.name for field in fields}
-    for key in schedule:
-        if key != "kind" and key not in known_names:
-            raise ConfigError(key_path("schedule", key), f'{show(key)} is not a field of kind "{kind_name}"')
-    values = {}
-    for field in fields:
-        path = f"schedule.{field.name}"
-        if field.name in schedule:
-            values[field.name] = field.rule(path, schedule[field.name])
-        elif field.required:
-            raise ConfigError(path, "is required")
-        else:
-            values[field.name] = field.default(values) if callable(field.default) else field.default
+    values = read_fields("schedule", schedule, kind.all_fields, f'kind "{kind_name}"', also=("kind",))
     _check_phases(values)
     return kind, values
 
