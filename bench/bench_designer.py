@@ -14,11 +14,11 @@ from __future__ import annotations
 import itertools
 import logging
 import statistics
-import time
-import tracemalloc
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from bench.timing import measure_rerun
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 RERUNS = 25
@@ -34,19 +34,9 @@ def session(steps_per_epoch: int) -> AppTest:
 
 
 def rerun(app: AppTest, warmup: float, traced: bool = False) -> float:
-    """Seconds of one rerun after the warm-up slider moves, or, traced, its peak bytes allocated
-    (tracemalloc slows Python severalfold, so times are taken untraced)."""
+    """Seconds of one rerun after the warm-up slider moves, or, traced, its peak bytes allocated."""
     app.slider(key="warmup_epochs").set_value(warmup)
-    if traced:
-        tracemalloc.start()
-    start = time.perf_counter()
-    app.run()
-    seconds = time.perf_counter() - start
-    if traced:
-        seconds = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    assert not app.exception, app.exception
-    return seconds
+    return measure_rerun(app, traced)
 
 
 def main() -> None:

@@ -14,15 +14,13 @@ from __future__ import annotations
 import logging
 import resource
 import statistics
-import time
-import tracemalloc
 from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import schedules
-from bench.timing import interleaved_medians
+from bench.timing import interleaved_medians, measure_rerun
 from schedules.envelope import envelope
 from schedules.stats import summarize_schedule
 from studio.presets import PRESETS
@@ -53,18 +51,9 @@ def compare_session(total_steps: int) -> AppTest:
 
 def rerun(app: AppTest, traced: bool = False) -> float:
     """Seconds of one rerun with nothing cached — every curve and statistic computed again — or,
-    traced, its peak bytes allocated (tracemalloc slows Python severalfold: times are untraced)."""
+    traced, its peak bytes allocated."""
     st.cache_data.clear()
-    if traced:
-        tracemalloc.start()
-    start = time.perf_counter()
-    app.run()
-    seconds = time.perf_counter() - start
-    if traced:
-        seconds = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    assert not app.exception, app.exception
-    return seconds
+    return measure_rerun(app, traced)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 
 
@@ -18,3 +19,18 @@ def interleaved_medians(candidates: dict[str, Callable[[], object]], rounds: int
             run()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def measure_rerun(app, traced: bool = False) -> float:
+    """Seconds of one AppTest rerun of ``app``, or, traced, its peak bytes allocated (NumPy reports
+    its arrays to tracemalloc; tracing slows Python severalfold, so times are taken untraced)."""
+    if traced:
+        tracemalloc.start()
+    start = time.perf_counter()
+    app.run()
+    measured = time.perf_counter() - start
+    if traced:
+        measured = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert not app.exception, app.exception
+    return measured
