@@ -34,7 +34,7 @@ def training_queue(root: str) -> TrainingQueue:
 
 queue = training_queue(str(runs_root()))
 st.session_state.setdefault("session_label", f"session {secrets.token_hex(2)}")
-document = st.session_state.get("schedule_document") or design.document(design.DEFAULTS)
+document = design.designer_document(st.session_state)
 schedule = from_config(document)
 params = schedule.params
 

@@ -23,7 +23,7 @@ def designer_documents(state: Mapping[str, Any]) -> dict[str, dict]:
     """The Designer's current schedule and baseline documents, from its session state — or, in a
     session that has not opened the Designer, from the same defaults the Designer starts with."""
     return {
-        "designer": state.get("schedule_document") or design.document(design.DEFAULTS),
+        "designer": design.designer_document(state),
         "baseline": state.get("baseline_document") or design.baseline_document(design.DEFAULTS),
     }
 

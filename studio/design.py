@@ -125,6 +125,12 @@ def baseline_document(values: Mapping[str, Any]) -> dict[str, Any]:
     return schedules.step_baseline(document(values), values["baseline_drop"], values["baseline_epochs_per_drop"])
 
 
+def designer_document(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The Designer's current document from a session's state (the page keeps it under
+    ``schedule_document``), or its defaults' when the session never opened the Designer."""
+    return state.get("schedule_document") or document(DEFAULTS)
+
+
 def controls(schedule: Schedule) -> dict[str, Any]:
     """The control values that reproduce ``schedule`` (numbers typed as the controls need)."""
     config = schedule.to_config()

@@ -32,16 +32,11 @@ def series_from_uploads(files: Iterable[tuple[str, bytes]]) -> list[Series]:
     return read_files(files, source="the upload")
 
 
-def designer_document(state: Mapping[str, Any]) -> dict:
-    """The Designer's current document, or its defaults when the Designer was never opened."""
-    return state.get("schedule_document") or design.document(design.DEFAULTS)
-
-
 def design_for(source: str, state: Mapping[str, Any], preset: str | None = None, uploaded: bytes | None = None):
     """The schedule to compare with for a choice of ``source`` (None for "fit one");
     ConfigError for an invalid uploaded document."""
     if source == DESIGNER:
-        return schedules.from_config(designer_document(state))
+        return schedules.from_config(design.designer_document(state))
     if source == PRESET:
         return presets.preset(preset or next(iter(presets.PRESETS)))
     if source == UPLOADED:
