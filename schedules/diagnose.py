@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from schedules.logs.limits import MAX_STEP, LogError
 from schedules.schedule import Schedule
 
 RTOL = 1e-6  # float32 keeps 24 bits: 6e-8 relative, with room for a framework's float32 arithmetic
@@ -129,7 +130,7 @@ def diagnose(steps, lr, schedule: Schedule, unit: str = "step") -> Diagnosis:
     """
     steps = np.asarray(steps, dtype=np.int64)
     logged = np.asarray(lr, dtype=np.float64)
-    design_steps = steps * schedule.steps_per_epoch if unit == "epoch" else steps
+    design_steps = epochs_to_steps(steps, schedule.steps_per_epoch) if unit == "epoch" else steps
     designed = schedule.lr(design_steps)
     peak = max(schedule.peak_lr, float(np.max(np.abs(designed), initial=0.0)))
     matched = np.abs(logged - designed) <= tolerance(designed, peak)
@@ -140,6 +141,20 @@ def diagnose(steps, lr, schedule: Schedule, unit: str = "step") -> Diagnosis:
         span = schedule.steps_per_epoch if unit == "epoch" else 1  # the steps one logged record covers
         diagnosis.findings.extend(_find(design_steps, logged, schedule, peak, matched, span))
     return diagnosis
+
+
+def epochs_to_steps(epochs: np.ndarray, steps_per_epoch: int) -> np.ndarray:
+    """Logged epochs as the steps they start at; LogError past the engine's 10^15 steps (never a
+    wrapped int64).
+
+    >>> epochs_to_steps(np.array([0, 2]), 10).tolist()
+    [0, 20]
+    """
+    if epochs.size and int(epochs.max()) > MAX_STEP // steps_per_epoch:
+        raise LogError(
+            f"the log's epoch {int(epochs.max()):,} × {steps_per_epoch:,} steps per epoch is past step 10^15"
+        )
+    return epochs * steps_per_epoch
 
 
 # Findings ------------------------------------------------------------------------------------

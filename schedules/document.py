@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from schedules.errors import ConfigError
 from schedules.fields import key_path, show
+from schedules.files import UnreadableFile, read_regular_file
 from schedules.kinds import COMMON_NAMES
 from schedules.schedule import HEADER, Schedule
 
@@ -82,6 +84,27 @@ def read_json(text: str | bytes, what: str = "document") -> Any:
     if _has_lone_surrogate(value):
         raise ConfigError(what, "holds text that is not valid Unicode (a lone surrogate escape such as \\ud800)")
     return value
+
+
+def read_file(path: str | Path, what: str | None = None) -> bytes:
+    """The bytes of a document file a user named, through the same bound as every document:
+    a regular file (never a device or FIFO) of at most 1 MB; ConfigError naming ``what`` (the
+    file's name by default) otherwise."""
+    try:
+        return read_regular_file(path, MAX_TEXT_BYTES)
+    except UnreadableFile as error:
+        raise ConfigError(what or Path(path).name or str(path), str(error)) from None
+
+
+def load(path: str | Path) -> Schedule:
+    """The schedule in the v1 document file at ``path``; ConfigError whose field starts with the
+    file's name."""
+    name = Path(path).name or str(path)
+    data = read_file(path, name)
+    try:
+        return loads(data)
+    except ConfigError as error:
+        raise ConfigError(f"{name}: {error.field}", error.rule) from None
 
 
 def loads(text: str | bytes) -> Schedule:

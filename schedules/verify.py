@@ -18,12 +18,24 @@ import sys
 from pathlib import Path
 
 from schedules.diagnose import diagnose
-from schedules.document import loads
+from schedules.document import load
 from schedules.errors import ConfigError
 from schedules.fit import fit
 from schedules.logs import LogError, choose, read_path
+from schedules.schedule import MAX_TOTAL_STEPS
 
 MATCH, MISMATCH, UNREADABLE = 0, 1, 2
+
+
+def steps_per_epoch(text: str) -> int:
+    """argparse's type for --steps-per-epoch: a whole number from 1 to the engine's limit."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= MAX_TOTAL_STEPS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_TOTAL_STEPS:,}, got {text!r}")
+    return value
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -31,7 +43,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("log", help="event file, trainer_state.json, CSV, a folder of them, or a .zip")
     parser.add_argument("--config", help="the v1 schedule document the run was meant to follow")
     parser.add_argument("--tag", help="the lr series to check when the log holds several")
-    parser.add_argument("--steps-per-epoch", type=int, help="optimizer steps per epoch (default: the config's)")
+    parser.add_argument(
+        "--steps-per-epoch", type=steps_per_epoch, help="optimizer steps per epoch (default: the config's)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args(argv)
 
@@ -39,11 +53,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        series = choose(read_path(args.log), args.tag)
+        found = read_path(args.log)
+        series = choose(found, args.tag)
         schedule = _design(args.config, args.steps_per_epoch) if args.config else None
-    except (LogError, ConfigError) as error:
+    except LogError as error:
+        hint = " (--tag NAME)" if "choose one" in str(error) else ""
+        print(f"{error}{hint}", file=sys.stderr)
+        return UNREADABLE
+    except ConfigError as error:
         print(error, file=sys.stderr)
         return UNREADABLE
+    if len(found) > 1 and args.tag is None:
+        print(f"reading {series.describe()}, the only per-step series of {len(found)}", file=sys.stderr)
+    for note in series.notes:
+        print(f"note: {note}", file=sys.stderr)
     # An epoch-level series (Keras's epoch_* scalars) is fitted in epochs: one step per epoch.
     fit_spe = 1 if series.unit == "epoch" else (args.steps_per_epoch or (schedule.steps_per_epoch if schedule else 1))
     fitted = None
@@ -56,9 +79,13 @@ def main(argv: list[str] | None = None) -> int:
                 return UNREADABLE
     if schedule is None:
         return _report_fit(series, fitted, args.json)
-    diagnosis = diagnose(series.steps, series.lr, schedule, series.unit)
+    try:
+        diagnosis = diagnose(series.steps, series.lr, schedule, series.unit)
+    except LogError as error:
+        print(error, file=sys.stderr)
+        return UNREADABLE
     if args.json:
-        summary = diagnosis.summary() | {"fitted": fitted.document if fitted else None}
+        summary = diagnosis.summary() | {"fitted": fitted.document if fitted else None, "notes": list(series.notes)}
         print(json.dumps(_finite(summary), allow_nan=False))
     else:
         _print_verdict(series, diagnosis)
@@ -79,17 +106,11 @@ def _finite(value):
 
 def _design(path: str, steps_per_epoch: int | None):
     """The config's schedule, its steps per epoch replaced when given; ConfigError names the file."""
+    schedule = load(path)
     try:
-        text = Path(path).read_bytes()
-    except OSError as error:
-        raise ConfigError(Path(path).name, f"cannot be read ({error.strerror or error})") from None
-    try:
-        schedule = loads(text)
-        if steps_per_epoch is not None:
-            schedule = schedule.with_steps_per_epoch(steps_per_epoch)
+        return schedule if steps_per_epoch is None else schedule.with_steps_per_epoch(steps_per_epoch)
     except ConfigError as error:
         raise ConfigError(f"{Path(path).name}: {error.field}", error.rule) from None
-    return schedule
 
 
 def _print_verdict(series, diagnosis) -> None:
@@ -118,6 +139,7 @@ def _report_fit(series, fitted, as_json: bool) -> int:
             "max_rel_error": fitted.max_rel_error,
             "findings": [],
             "fitted": fitted.document,
+            "notes": list(series.notes),
         }
         print(json.dumps(_finite(summary), allow_nan=False))
         return MATCH

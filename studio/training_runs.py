@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from schedules import ConfigError, from_config
-from schedules.document import read_json
+from schedules.document import read_file, read_json
 from training.events import read_scalars
 from training.runs import RUN_FILE, is_alive
 
@@ -274,9 +274,7 @@ def run_record(run_dir: str | Path) -> dict[str, Any]:
     """A run folder's ``run.json``, checked: its schedule a valid v1 document, its status and
     history of the right types; ValueError with one sentence otherwise."""
     try:
-        record = read_json(Path(run_dir, RUN_FILE).read_bytes(), RUN_FILE)
-    except OSError as error:
-        raise ValueError(f"{RUN_FILE} cannot be read ({error.strerror or error})") from None
+        record = read_json(read_file(Path(run_dir, RUN_FILE), RUN_FILE), RUN_FILE)
     except ConfigError as error:
         raise ValueError(str(error)) from None
     if not isinstance(record, dict):

@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 from schedules import ConfigError, Schedule, from_config, loads, step_baseline
-from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP
+from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP, read_file
 from training import data, runs
 from training.options import DATASETS, OPTIMIZERS, RunOptions
 
@@ -47,11 +47,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def read_schedule(path: Path):
     """The schedule in ``path``; a missing or unreadable file is a ConfigError like a bad document."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConfigError("config", f"cannot be read ({error.strerror or error})") from None
-    return loads(data)
+    return loads(read_file(path, "config"))
 
 
 class Reporter:

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schedules import logs
-from schedules.logs import LogError, choose, is_lr_name, read_files, read_path
+from schedules.logs import LogError, choose, is_lr_name, limits, read_files, read_path
 
 # TensorBoard's own protobuf classes and record writer write the event files these tests read:
 # the format as TensorBoard defines it, not as our reader assumes it.
@@ -185,11 +184,11 @@ def test_missing_path(tmp_path):
 
 def test_size_and_count_caps_say_so(tmp_path, monkeypatch):
     path = event_file(tmp_path / "events.out.tfevents.1.host", LRS)
-    monkeypatch.setattr(logs, "MAX_FILE_BYTES", 100)
-    with pytest.raises(LogError, match=r"events.out.tfevents.1.host: [\d,]+ bytes is more than the 100 read"):
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+    with pytest.raises(LogError, match=r"events.out.tfevents.1.host: more than the 100 bytes read from one file"):
         read_path(path)
-    monkeypatch.setattr(logs, "MAX_FILES", 1)
-    with pytest.raises(LogError, match="holds 2 log files, more than the 1 read at once"):
+    monkeypatch.setattr(limits, "MAX_FILES", 1)
+    with pytest.raises(LogError, match="holds more than the 1 log files read at once"):
         read_files([("a.csv", b"step,lr\n0,1\n"), ("b.csv", b"step,lr\n0,1\n")])
 
 
@@ -197,8 +196,8 @@ def test_zip_members_are_checked_before_they_are_inflated(monkeypatch):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("run/metrics.csv", "step,lr\n" + "0,0.1\n" * 10_000)
-    monkeypatch.setattr(logs, "MAX_FILE_BYTES", 1000)
-    with pytest.raises(LogError, match="run/metrics.csv: 60,008 bytes is more than the 1,000"):
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(LogError, match="run/metrics.csv: more than the 1,000 bytes read from one file"):
         read_files([("logs.zip", archive.getvalue())])
 
 

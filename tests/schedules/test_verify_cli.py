@@ -90,7 +90,10 @@ def test_several_series_without_a_tag_exit_2_naming_them(tmp_path, config):
     log.write_text("\n".join(lines) + "\n")
     result = verify(log, "--config", config)
     assert result.returncode == 2
-    assert result.stderr.strip() == "the log holds 2 learning-rate series, choose one: 'lr-SGD/pg1', 'lr-SGD/pg2'"
+    assert result.stderr.strip() == (
+        "the log holds 2 learning-rate series, choose one: 'lr-SGD/pg1' (1,000 points, steps 0–999), "
+        "'lr-SGD/pg2' (1,000 points, steps 0–999) (--tag NAME)"
+    )
     assert verify(log, "--config", config, "--tag", "lr-SGD/pg1").returncode == 0
     assert verify(log, "--config", config, "--tag", "lr-SGD/pg2").returncode == 1
 
@@ -123,7 +126,7 @@ def test_an_invalid_config_exits_2_naming_the_file_and_field(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == "bad.json: schedule.epsilon: must not exceed base_lr (0.1), got 1.0"
     result = verify(log, "--config", tmp_path / "missing.json")
-    assert result.returncode == 2 and result.stderr.startswith("missing.json: cannot be read")
+    assert result.returncode == 2 and result.stderr.strip() == "missing.json: no such file or folder"
 
 
 def test_an_event_folder_from_a_writer(tmp_path, config):

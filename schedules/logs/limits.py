@@ -1,0 +1,57 @@
+"""Every limit of the log readers, in one place, and the one error they raise.
+
+A log comes from a user: a file, a folder, an upload or a .zip, possibly damaged or hostile. The
+readers' work and memory are bounded by these limits, counted on what is actually read (bytes
+inflated from a .zip are counted as they come out, never taken from what the archive declares),
+and each one, when passed, is one sentence naming it.
+"""
+
+from __future__ import annotations
+
+MAX_FILE_BYTES = 256 * 2**20  # one log file as read (inflated); a 10⁶-step event file is ~50 MB
+MAX_TOTAL_BYTES = 1 * 2**30  # every file of one source together
+MAX_FILES = 2000  # log files (event, CSV, JSON) in one source; other files are not counted
+MAX_ZIP_DIRECTORY_BYTES = 4 * 2**20  # a .zip's central directory (~40,000 entries)
+MAX_SERIES = 1000  # learning-rate series in one source (tags, columns, keys)
+MAX_POINTS = 20_000_000  # (step, lr) points kept over all series: 16 bytes each
+MAX_STEP = 10**15  # the largest step or epoch a log may name (the engine's integer range)
+MAX_NUMBER_DIGITS = 400  # digits of one number in a text log (a float64 needs at most ~330)
+MAX_TENSOR_DIMS = 254  # dimensions of one tensor (TensorFlow's own limit)
+MAX_JSON_ENTRY_BYTES = 1 * 2**20  # one log_history entry of a trainer_state.json
+MAX_CSV_HEADER_BYTES = 1 * 2**20  # the header line of a CSV
+
+
+class LogError(ValueError):
+    """A log that cannot give a learning-rate series: one sentence naming the file and the problem."""
+
+
+class NotALog(LogError):
+    """A file that is no log of a known kind (a model's config.json, an event file just opened):
+    passed over while another file of the source gives a series."""
+
+
+class LimitExceeded(LogError):
+    """A source past one of the limits: nothing more of it is read."""
+
+
+def check_step(value: float, where: str) -> None:
+    """LogError unless ``value`` is a whole number in [0, MAX_STEP].
+
+    >>> check_step(12.0, "x")
+    >>> check_step(1e30, "metrics.csv: row 3")
+    Traceback (most recent call last):
+    ...
+    schedules.logs.limits.LogError: metrics.csv: row 3 has step 1e+30, not a whole number from 0 to 10^15
+    """
+    if not (0 <= value <= MAX_STEP and float(value).is_integer()):
+        raise LogError(f"{where} has step {value:g}, not a whole number from 0 to 10^15")
+
+
+def check_points(points: int, where: str) -> None:
+    if points > MAX_POINTS:
+        raise LimitExceeded(f"{where}: more than the {MAX_POINTS:,} learning-rate points read at once")
+
+
+def check_series(count: int, where: str) -> None:
+    if count > MAX_SERIES:
+        raise LimitExceeded(f"{where}: holds more than the {MAX_SERIES:,} learning-rate series read at once")
