@@ -18,23 +18,29 @@ NumPy float64 answer, written into each parameter group as it is (times the grou
 
 Checkpoints: ``state_dict()`` holds plain data only (the schedule's v1 document, the step and the
 multipliers), so ``torch.load(path)`` reads it with its default ``weights_only=True``; loading a state
-from another schedule is refused. Steps count optimizer steps: under DistributedDataParallel every
-rank steps once per global batch, so each rank's scheduler reads the same, global step.
+from another schedule, or a malformed one, is refused with one :class:`ConfigError` sentence. Steps
+count optimizer steps: under DistributedDataParallel every rank steps once per global batch, so each
+rank's scheduler reads the same, global step.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
 from torch.optim.lr_scheduler import LRScheduler
 
+from frameworks.private import record_last_lr
 from schedules import ConfigError, Schedule, from_config
-from schedules.fields import show
+from schedules.fields import Field, Number, read_fields, show
+from schedules.schedule import MAX_TOTAL_STEPS
 
-STATE_KEYS = ("schedule", "step", "lr_multipliers")
+# The engine's own number rule: finite, and 0 or 1e-30..1e30 in size, so that no lr overflows.
+MULTIPLIER = Number(ge=0)
+# A saved step past its schedule's end is fine (the lr stays at the final value), but none is
+# longer than the engine's longest schedule.
+STEP = Number(ge=0, le=MAX_TOTAL_STEPS, integer=True)
 
 
 class ScheduleLR(LRScheduler):
@@ -45,15 +51,26 @@ class ScheduleLR(LRScheduler):
     not recompile when the lr changes) is filled in place; make it float64 to keep the engine's
     value exactly.
 
+    A group added later with ``optimizer.add_param_group`` follows the schedule too, at multiplier 1
+    (the lr it was added with is not used either), from the next ``step()``: PyTorch's schedulers
+    write lrs only there. ``lr_multipliers`` and ``state_dict()`` then hold one factor per group, so
+    a resumed run adds the group before ``load_state_dict``, as ``optimizer.load_state_dict``
+    requires anyway. Why 1: PyTorch's closed-form schedulers know only the groups present at
+    construction (their ``base_lrs``, read from each group's ``initial_lr``) and fail on a new one,
+    while ``ReduceLROnPlateau`` extends its one default ``min_lr`` to groups added later; 1 is the
+    default here.
+
     Args:
       schedule: the engine's schedule; steps are optimizer steps, 0-based.
       optimizer: any ``torch.optim.Optimizer``.
-      lr_multipliers: one factor ≥ 0 per parameter group (default: 1 for every group), e.g. a
-        smaller lr for a pretrained backbone than for a new head.
+      lr_multipliers: one factor per parameter group (default: 1 for every group), each 0 or between
+        1e-30 and 1e30, e.g. a smaller lr for a pretrained backbone than for a new head.
 
     Raises:
-      ConfigError (a ValueError): lr_multipliers of the wrong length or with a negative, infinite or
-        non-numeric factor; a state of another schedule given to ``load_state_dict``.
+      ConfigError (a ValueError): lr_multipliers of the wrong length or with a factor the engine's
+        number rule refuses; in ``load_state_dict``, a state of another schedule, of another number of
+        groups, or malformed in any way (a step that is not a whole number in [0, 10⁹], a missing or
+        extra key, a value of the wrong type), with the scheduler left as it was.
 
     >>> import schedules, torch
     >>> s = schedules.from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 1,
@@ -79,43 +96,41 @@ class ScheduleLR(LRScheduler):
         if not isinstance(schedule, Schedule):
             raise TypeError(f"schedule: expected a schedules.Schedule, got {type(schedule).__name__}")
         self.schedule = schedule
-        self.lr_multipliers = check_multipliers(lr_multipliers, len(optimizer.param_groups))
+        self._multipliers = check_multipliers(lr_multipliers, len(optimizer.param_groups))
         super().__init__(optimizer)  # sets the lr of step 0
 
+    @property
+    def lr_multipliers(self) -> list[float]:
+        """One factor per parameter group: those given, then 1 for each group added later."""
+        added = len(self.optimizer.param_groups) - len(self._multipliers)
+        return self._multipliers + [1.0] * added
+
     def get_lr(self) -> list[float]:
-        """The lr of step ``last_epoch`` for each group (PyTorch calls this inside ``step()``)."""
+        """The lr of step ``last_epoch`` for each group. PyTorch calls it in ``step()``, and in the
+        deprecated ``step(epoch)`` too, which jumps: the formula is closed-form."""
         lr = float(self.schedule.lr(self.last_epoch))  # exact: a Python float is a float64
         return [lr * multiplier for multiplier in self.lr_multipliers]
 
-    # step(epoch) (deprecated in PyTorch) jumps to that step: the formula is closed-form anyway.
-    _get_closed_form_lr = get_lr
-
     def state_dict(self) -> dict[str, Any]:
-        """Plain data: the v1 document, the number of ``step()`` calls so far and the multipliers."""
-        return {
-            "schedule": self.schedule.to_config(),
-            "step": self.last_epoch,
-            "lr_multipliers": list(self.lr_multipliers),
-        }
+        """Plain data: the v1 document, the number of ``step()`` calls so far and one multiplier per group."""
+        return {"schedule": self.schedule.to_config(), "step": self.last_epoch, "lr_multipliers": self.lr_multipliers}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Resume at the saved step, after checking the state belongs to this very schedule.
+        """Resume at the saved step, after checking every value of the state and that it belongs to
+        this very schedule and these parameter groups.
 
         The groups' lrs are set to the saved step's at once, so it does not matter whether the
         optimizer's own state is loaded before or after this.
         """
         step, multipliers = check_state(state_dict, self.schedule, self.lr_multipliers)
         self.last_epoch = step
-        self.lr_multipliers = multipliers
+        self._multipliers = multipliers
         for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
             if isinstance(group["lr"], torch.Tensor):
                 group["lr"].fill_(lr)
             else:
                 group["lr"] = lr
-        self._last_lr = [
-            group["lr"].clone() if isinstance(group["lr"], torch.Tensor) else group["lr"]
-            for group in self.optimizer.param_groups
-        ]
+        record_last_lr(self)
 
 
 def to_torch(
@@ -125,8 +140,23 @@ def to_torch(
     return ScheduleLR(schedule, optimizer, lr_multipliers)
 
 
-def check_multipliers(multipliers: Any, groups: int, field: str = "lr_multipliers") -> list[float]:
-    """One finite factor ≥ 0 per parameter group, as floats; all ones when ``multipliers`` is None.
+def read_multipliers(path: str, value: Any) -> list[float]:
+    """A list of factors, each checked by :data:`MULTIPLIER`, as floats (a field rule: any length).
+
+    >>> read_multipliers("lr_multipliers", [1, 0.1])
+    [1.0, 0.1]
+    >>> read_multipliers("lr_multipliers", [1, 10**400])
+    Traceback (most recent call last):
+    ...
+    schedules.errors.ConfigError: lr_multipliers[1]: must be a number ≥ 0, got 100000000000…
+    """
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise ConfigError(path, f"must be a list of numbers, one per parameter group, got {show(value)}")
+    return [float(MULTIPLIER(f"{path}[{index}]", factor)) for index, factor in enumerate(value)]
+
+
+def check_multipliers(multipliers: Any, groups: int) -> list[float]:
+    """The constructor's ``lr_multipliers``: one factor per parameter group; all ones when None.
 
     >>> check_multipliers(None, 2)
     [1.0, 1.0]
@@ -137,32 +167,52 @@ def check_multipliers(multipliers: Any, groups: int, field: str = "lr_multiplier
     """
     if multipliers is None:
         return [1.0] * groups
-    if isinstance(multipliers, (str, bytes, Mapping)) or not isinstance(multipliers, Sequence):
-        raise ConfigError(field, f"must be a list of numbers, one per parameter group, got {show(multipliers)}")
-    if len(multipliers) != groups:
-        raise ConfigError(field, f"must give one factor per parameter group ({groups}), got {len(multipliers)}")
-    for index, factor in enumerate(multipliers):
-        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not math.isfinite(factor) or factor < 0:
-            raise ConfigError(f"{field}[{index}]", f"must be a finite number ≥ 0, got {show(factor)}")
-    return [float(factor) for factor in multipliers]
+    factors = read_multipliers("lr_multipliers", multipliers)
+    if len(factors) != groups:
+        raise ConfigError("lr_multipliers", f"must give one factor per parameter group ({groups}), got {len(factors)}")
+    return factors
+
+
+def read_schedule(path: str, document: Any) -> Schedule:
+    """The schedule of a saved state's v1 document, read by the engine's strict reader."""
+    try:
+        return from_config(document)
+    except ConfigError as error:
+        raise ConfigError(path, f"is not a valid schedule document ({error})") from None
+
+
+STATE_FIELDS = (
+    Field("schedule", read_schedule),
+    Field("step", STEP),
+    Field("lr_multipliers", read_multipliers),
+)
 
 
 def check_state(state: Any, schedule: Schedule, multipliers: list[float]) -> tuple[int, list[float]]:
-    """The step and multipliers of a saved :class:`ScheduleLR` state made for ``schedule``."""
-    if not isinstance(state, Mapping) or any(key not in state for key in STATE_KEYS):
-        raise ConfigError("state_dict", "is not a ScheduleLR state (it needs schedule, step and lr_multipliers)")
-    try:
-        saved = from_config(state["schedule"])
-    except ConfigError as error:
-        raise ConfigError("state_dict.schedule", f"is not a valid schedule document ({error})") from None
-    if saved != schedule:
-        raise ConfigError("state_dict.schedule", f"was saved for {saved!r}, not this scheduler's {schedule!r}")
-    step = state["step"]
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        raise ConfigError("state_dict.step", f"must be a whole number ≥ 0, got {show(step)}")
-    saved_multipliers = check_multipliers(state["lr_multipliers"], len(multipliers), "state_dict.lr_multipliers")
-    if saved_multipliers != multipliers:
+    """The step and multipliers of a saved :class:`ScheduleLR` state, once every value is checked and
+    the state found to be made for ``schedule`` and groups with these ``multipliers``."""
+    if not isinstance(state, Mapping):
         raise ConfigError(
-            "state_dict.lr_multipliers", f"were saved as {saved_multipliers}, not this scheduler's {multipliers}"
+            "state_dict", f"must be a ScheduleLR state (schedule, step, lr_multipliers), got {show(state)}"
         )
-    return step, saved_multipliers
+    saved = read_fields("state_dict", state, STATE_FIELDS, "a ScheduleLR state")
+    if saved["schedule"] != schedule:
+        raise ConfigError(
+            "state_dict.schedule", f"was saved for {saved['schedule']!r}, not this scheduler's {schedule!r}"
+        )
+    if len(saved["lr_multipliers"]) != len(multipliers):
+        raise ConfigError(
+            "state_dict.lr_multipliers",
+            f"the state has {counted(len(saved['lr_multipliers']), 'multiplier')} but the optimizer has "
+            f"{counted(len(multipliers), 'parameter group')} (a group added with add_param_group on one side only?)",
+        )
+    if saved["lr_multipliers"] != multipliers:
+        raise ConfigError(
+            "state_dict.lr_multipliers", f"were saved as {saved['lr_multipliers']}, not this scheduler's {multipliers}"
+        )
+    return saved["step"], saved["lr_multipliers"]
+
+
+def counted(number: int, noun: str) -> str:
+    """``"1 multiplier"``, ``"3 multipliers"``: a count the sentence reads as English."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -34,6 +34,20 @@ def test_keras_still_holds_the_optimizer_schedule_where_we_read_it():
     assert held_schedule(keras.optimizers.SGD(0.1)) is None
 
 
+def test_pytorch_still_answers_get_last_lr_from_where_we_record_it():
+    torch = pytest.importorskip("torch")
+    from frameworks.private import record_last_lr
+
+    optimizer = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    optimizer.param_groups[0]["lr"] = 0.25  # set outside step(), as ScheduleLR.load_state_dict does
+    record_last_lr(scheduler)
+    assert scheduler.get_last_lr() == [0.25], (
+        "PyTorch no longer answers LRScheduler.get_last_lr() from scheduler._last_lr: update frameworks/private.py "
+        "record_last_lr(), which ScheduleLR.load_state_dict uses so that get_last_lr() gives the resumed step's lrs"
+    )
+
+
 def test_tensorboard_still_ships_its_plain_event_writer(tmp_path):
     pytest.importorskip("tensorboard")
     from tensorboard.summary.writer.event_file_writer import EventFileWriter

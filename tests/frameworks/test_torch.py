@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import schedules
+from schedules import ConfigError
+from schedules.schedule import MAX_TOTAL_STEPS
 from tests.pages.conftest import ROOT
-from tests.strategies import documents
+from tests.strategies import broken_documents, documents, json_scalars, json_values
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install -r requirements-peers.txt)")
 from frameworks.torch import ScheduleLR, to_torch  # noqa: E402  (after the skip: it imports torch)
@@ -83,14 +85,16 @@ def test_get_last_lr_and_a_jump_with_step_epoch_agree_with_the_engine():
     ("multipliers", "message"),
     [
         ([1.0], "lr_multipliers: must give one factor per parameter group (2), got 1"),
-        ([1.0, -0.5], "lr_multipliers[1]: must be a finite number ≥ 0, got -0.5"),
-        ([1.0, float("inf")], "lr_multipliers[1]: must be a finite number ≥ 0, got inf"),
-        ([True, 1.0], "lr_multipliers[0]: must be a finite number ≥ 0, got true"),
+        ([1.0, -0.5], "lr_multipliers[1]: must be a number ≥ 0, got -0.5"),
+        ([1.0, float("inf")], "lr_multipliers[1]: must be a number ≥ 0, got inf"),
+        ([True, 1.0], "lr_multipliers[0]: must be a number ≥ 0, got true"),
+        ([1.0, 10**400], "lr_multipliers[1]: must be a number ≥ 0, got 100000000000…"),
+        ([1.0, 1e31], "lr_multipliers[1]: must be 0 or between 1e-30 and 1e+30 in size, got 1e+31"),
         ("11", "lr_multipliers: must be a list of numbers, one per parameter group, got '11'"),
     ],
 )
 def test_bad_multipliers_are_one_sentence(multipliers, message):
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ConfigError) as error:
         to_torch(make(), optimizer(groups=2), lr_multipliers=multipliers)
     assert str(error.value) == message
 
@@ -115,7 +119,32 @@ def test_state_dict_is_the_document_and_the_step(tmp_path):
     again = to_torch(s, optimizer(groups=2), lr_multipliers=[1.0, 0.5])
     again.load_state_dict(state)
     assert [group["lr"] for group in again.optimizer.param_groups] == [float(s.lr(9)), float(s.lr(9)) * 0.5]
+    assert again.get_last_lr() == scheduler.get_last_lr()
     np.testing.assert_array_equal(run(again, 5), run(scheduler, 5))
+
+
+def observed(scheduler):
+    """All a user can see of a scheduler: its state, its groups' lrs and its last lrs."""
+    return scheduler.state_dict(), [group["lr"] for group in scheduler.optimizer.param_groups], scheduler.get_last_lr()
+
+
+def assert_refused_and_unchanged(scheduler, state, field) -> str:
+    """Loading ``state`` raises one ConfigError sentence naming ``field`` (returned), and the
+    scheduler stays as it was."""
+    before = observed(scheduler)
+    with pytest.raises(ConfigError) as error:
+        scheduler.load_state_dict(state)
+    assert str(error.value).startswith(f"{field}: ")
+    assert "\n" not in str(error.value)
+    assert observed(scheduler) == before
+    return str(error.value)
+
+
+def stepped(s, steps=4, groups=1):
+    """A scheduler ``steps`` steps into ``s``: a refused load must leave it there, not at step 0."""
+    scheduler = to_torch(s, optimizer(groups=groups))
+    run(scheduler, steps)
+    return scheduler
 
 
 @pytest.mark.parametrize(
@@ -125,7 +154,7 @@ def test_state_dict_is_the_document_and_the_step(tmp_path):
         (lambda state: state.update(step=-1), "state_dict.step"),
         (lambda state: state.update(lr_multipliers=[0.5]), "state_dict.lr_multipliers"),
         (lambda state: state.update(lr_multipliers=[1.0, 1.0]), "state_dict.lr_multipliers"),
-        (lambda state: state.pop("step"), "state_dict"),
+        (lambda state: state.pop("step"), "state_dict.step"),
         (lambda state: state["schedule"].update(version=2), "state_dict.schedule"),
     ],
 )
@@ -133,18 +162,175 @@ def test_a_state_of_another_schedule_is_refused(change, field):
     s = make()
     state = to_torch(s, optimizer()).state_dict()
     change(state)
-    scheduler = to_torch(s, optimizer())
-    with pytest.raises(ValueError) as error:
-        scheduler.load_state_dict(state)
-    assert str(error.value).startswith(f"{field}: ")
-    assert "\n" not in str(error.value)
-    assert scheduler.last_epoch == 0  # nothing changed
+    assert_refused_and_unchanged(stepped(s), state, field)
 
 
 def test_a_state_of_another_schedule_names_both():
     state = to_torch(make(base_lr=0.2), optimizer()).state_dict()
     with pytest.raises(ValueError, match=r"^state_dict.schedule: was saved for Schedule\(cosine: base_lr=0.2"):
         to_torch(make(), optimizer()).load_state_dict(state)
+
+
+OPTIMIZERS = [torch.optim.SGD, torch.optim.AdamW]
+
+
+def add_group(opt, lr=9.0):
+    opt.add_param_group({"params": torch.nn.Linear(2, 2).parameters(), "lr": lr})
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda cls: cls.__name__)
+def test_a_group_added_later_follows_the_schedule_from_the_next_step(cls):
+    s = make()
+    scheduler = to_torch(s, optimizer(groups=2, cls=cls), lr_multipliers=[1.0, 0.5])
+    run(scheduler, 6)
+    add_group(scheduler.optimizer, lr=9.0)
+    assert scheduler.lr_multipliers == [1.0, 0.5, 1.0]
+
+    lrs = run(scheduler, s.total_steps - 6 + 3)  # to past the end
+    assert lrs[0].tolist() == [float(s.lr(6)), float(s.lr(6)) * 0.5, 9.0]  # as with any scheduler: until step()
+    expected = s.lr(np.arange(7, s.total_steps + 3))
+    np.testing.assert_array_equal(lrs[1:], np.stack([expected, expected * 0.5, expected], axis=1))
+    assert scheduler.get_last_lr() == [float(s.lr(s.total_steps + 3)) * m for m in (1.0, 0.5, 1.0)]
+
+
+@pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda cls: cls.__name__)
+def test_a_state_with_a_group_added_later_round_trips(cls, tmp_path):
+    s = make()
+    scheduler = to_torch(s, optimizer(groups=2, cls=cls), lr_multipliers=[1.0, 0.5])
+    run(scheduler, 4)
+    add_group(scheduler.optimizer)
+    run(scheduler, 5)
+    torch.save({"optimizer": scheduler.optimizer.state_dict(), "scheduler": scheduler.state_dict()}, tmp_path / "c.pt")
+    checkpoint = torch.load(tmp_path / "c.pt")
+    assert checkpoint["scheduler"]["lr_multipliers"] == [1.0, 0.5, 1.0]
+    assert checkpoint["scheduler"]["step"] == 9
+
+    again = to_torch(s, optimizer(groups=2, cls=cls), lr_multipliers=[1.0, 0.5])
+    add_group(again.optimizer)  # the resumed run adds it before loading, as the optimizer's own state requires
+    again.optimizer.load_state_dict(checkpoint["optimizer"])
+    again.load_state_dict(checkpoint["scheduler"])
+    assert again.state_dict() == scheduler.state_dict()
+    assert again.get_last_lr() == scheduler.get_last_lr()
+    np.testing.assert_array_equal(run(again, 5), run(scheduler, 5))
+
+
+@pytest.mark.parametrize(
+    ("saved_groups", "loading_groups", "message"),
+    [
+        (2, 3, "the state has 2 multipliers but the optimizer has 3 parameter groups"),
+        (2, 1, "the state has 2 multipliers but the optimizer has 1 parameter group"),
+    ],
+)
+def test_a_state_of_another_number_of_groups_is_refused_naming_add_param_group(saved_groups, loading_groups, message):
+    s = make()
+    state = to_torch(s, optimizer(groups=saved_groups)).state_dict()
+    scheduler = stepped(s, groups=min(saved_groups, loading_groups))
+    if loading_groups > saved_groups:
+        add_group(scheduler.optimizer)
+    assert assert_refused_and_unchanged(scheduler, state, "state_dict.lr_multipliers") == (
+        f"state_dict.lr_multipliers: {message} (a group added with add_param_group on one side only?)"
+    )
+
+
+def replace(key, value):
+    return lambda state: state.update({key: value})
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (replace("step", 10**400), "state_dict.step"),
+        (replace("step", MAX_TOTAL_STEPS + 1), "state_dict.step"),
+        (replace("step", -1), "state_dict.step"),
+        (replace("step", 1.5), "state_dict.step"),
+        (replace("step", 3.0), "state_dict.step"),
+        (replace("step", True), "state_dict.step"),
+        (replace("step", "3"), "state_dict.step"),
+        (replace("step", None), "state_dict.step"),
+        (replace("lr_multipliers", [10**400]), "state_dict.lr_multipliers[0]"),
+        (replace("lr_multipliers", [-1]), "state_dict.lr_multipliers[0]"),
+        (replace("lr_multipliers", [float("nan")]), "state_dict.lr_multipliers[0]"),
+        (replace("lr_multipliers", [float("inf")]), "state_dict.lr_multipliers[0]"),
+        (replace("lr_multipliers", [1e31]), "state_dict.lr_multipliers[0]"),
+        (replace("lr_multipliers", [True]), "state_dict.lr_multipliers[0]"),
+        (replace("lr_multipliers", ["1"]), "state_dict.lr_multipliers[0]"),
+        (replace("lr_multipliers", 1.0), "state_dict.lr_multipliers"),
+        (replace("lr_multipliers", "1"), "state_dict.lr_multipliers"),
+        (replace("lr_multipliers", {"0": 1.0}), "state_dict.lr_multipliers"),
+        (replace("schedule", "cosine"), "state_dict.schedule"),
+        (replace("schedule", None), "state_dict.schedule"),
+        (lambda state: state.pop("schedule"), "state_dict.schedule"),
+        (lambda state: state.pop("lr_multipliers"), "state_dict.lr_multipliers"),
+        (replace("last_epoch", 3), "state_dict.last_epoch"),  # PyTorch's own key: not ours
+        (replace(7, 3), "state_dict"),  # a key that is no name
+        (lambda state: state.clear(), "state_dict.schedule"),
+    ],
+)
+def test_a_tampered_state_is_one_sentence_and_changes_nothing(change, field):
+    s = make()
+    state = to_torch(s, optimizer()).state_dict()
+    change(state)
+    assert_refused_and_unchanged(stepped(s), state, field)
+
+
+@pytest.mark.parametrize("state", [None, [], "state", 3, [("step", 3)]], ids=repr)
+def test_a_state_that_is_not_an_object_is_one_sentence(state):
+    assert_refused_and_unchanged(stepped(make()), state, "state_dict")
+
+
+@pytest.mark.parametrize("step", [60, 61, 10_000, MAX_TOTAL_STEPS])
+def test_a_step_past_the_schedule_end_resumes_at_the_final_lr(step):
+    s = make()  # 30 steps
+    scheduler = to_torch(s, optimizer())
+    scheduler.load_state_dict(scheduler.state_dict() | {"step": step})
+    assert scheduler.get_last_lr() == [float(s.lr(s.total_steps))]
+    assert run(scheduler, 2).tolist() == [[float(s.lr(s.total_steps))]] * 2
+
+
+# A valid state with one thing changed: a value replaced by any JSON-like value, a key dropped or
+# added, or the whole state replaced.
+@st.composite
+def tampered_states(draw, valid_state):
+    state = dict(valid_state)
+    action = draw(st.sampled_from(["replace", "drop", "add", "whole", "broken schedule", "multiplier list"]))
+    if action == "replace":
+        state[draw(st.sampled_from(sorted(state)))] = draw(json_values)
+    elif action == "drop":
+        state.pop(draw(st.sampled_from(sorted(state))))
+    elif action == "add":
+        state[draw(st.text(max_size=12))] = draw(json_values)
+    elif action == "whole":
+        return draw(json_values)
+    elif action == "broken schedule":
+        state["schedule"] = draw(broken_documents())
+    else:
+        state["lr_multipliers"] = draw(st.lists(json_scalars, max_size=3))
+    return state
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_tampered_state_loads_or_is_one_sentence(data):
+    s = make()
+    scheduler = stepped(s)
+    state = data.draw(tampered_states(to_torch(s, optimizer()).state_dict()))
+    before = observed(scheduler)
+    try:
+        scheduler.load_state_dict(state)
+    except ConfigError as error:
+        assert "\n" not in str(error)
+        assert observed(scheduler) == before
+    else:  # only a state this scheduler could have saved loads: a step of this schedule, multiplier 1
+        assert scheduler.get_last_lr() == [float(s.lr(state["step"]))]
+
+
+def test_importing_the_adapter_loads_neither_keras_nor_tensorboard():
+    """frameworks.private holds Keras's and TensorBoard's corners too: the torch extra has neither."""
+    loaded = "sorted({m.split('.')[0] for m in sys.modules} & {'keras', 'tensorflow', 'tensorboard'})"
+    probe = f"import sys, frameworks.torch; print({loaded})"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def worker(tmp_path, name, *args):
