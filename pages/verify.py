@@ -9,12 +9,12 @@ from pages import run_through_app
 from schedules import ConfigError
 from schedules.logs import LogError
 from schedules.schedule import MAX_TOTAL_STEPS
+from studio import design as design_logic
 from studio import presets, text
 from studio import verify as logic
 
 run_through_app()
 
-LOG_UPLOAD_MB = 200
 if link := st.session_state.pop("verify_open_params", None):  # set by "Open in the Designer"
     st.switch_page("pages/designer.py", query_params=link)
 
@@ -38,8 +38,8 @@ st.caption(
 uploads = st.file_uploader(
     "Training logs",
     accept_multiple_files=True,
-    max_upload_size=LOG_UPLOAD_MB,  # logs, unlike schedule documents, run to tens of MB (10⁶ steps: ~50 MB)
-    help=f"Up to {LOG_UPLOAD_MB} MB a file; a .zip of a run folder counts as one file.",
+    max_upload_size=logic.LOG_UPLOAD_MB,  # logs, unlike schedule documents, run to tens of MB (10⁶ steps: ~50 MB)
+    help=f"Up to {logic.LOG_UPLOAD_MB} MB a file; a .zip of a run folder counts as one file.",
     key="verify_files",
 )
 if uploads:
@@ -55,15 +55,21 @@ if not found:
     st.info("No log yet: upload one or more files, or a .zip of a run folder.", icon=":material/upload_file:")
     st.stop()
 
-names = [series.name for series in found]
+by_name = {series.name: series for series in logic.ranked(found)}
 if len(found) > 1:
     chosen_name = st.selectbox(
-        f"The log holds {len(found)} learning-rate series: choose one", names, key="verify_series_name"
+        f"The log holds {len(found):,} learning-rate series, the likeliest first (type to search)",
+        list(by_name),
+        index=list(by_name).index(logic.likeliest(found).name),
+        format_func=lambda name: by_name[name].describe(),
+        key="verify_series_name",
     )
 else:
-    chosen_name = names[0]
-    st.text(f"Learning-rate series: {chosen_name} ({len(found[0]):,} points)")
-series = found[names.index(chosen_name) if chosen_name in names else 0]
+    chosen_name = found[0].name
+    st.text(f"Learning-rate series: {found[0].describe()}")
+series = by_name.get(chosen_name, found[0])
+for note in series.notes:
+    st.warning(text.markdown(note), icon=":material/report:")
 
 left, right = st.columns([2, 1])
 source = left.radio("Compare with", logic.SOURCES, horizontal=True, key="verify_source")
@@ -73,7 +79,12 @@ try:
         name = left.selectbox("Preset", list(presets.PRESETS), key="verify_preset")
         design = logic.design_for(source, st.session_state, preset=name)
     elif source == logic.UPLOADED:
-        document_file = left.file_uploader("The v1 document the run followed", type=["json"], key="verify_document")
+        document_file = left.file_uploader(
+            "The v1 document the run followed",
+            type=["json"],
+            max_upload_size=design_logic.UPLOAD_MB,
+            key="verify_document",
+        )
         design = logic.design_for(source, st.session_state, uploaded=document_file and document_file.getvalue())
         if design is None:
             st.info("Upload the run's v1 document to compare with it.")
@@ -131,7 +142,11 @@ try:
 except ConfigError as error:
     st.error(text.markdown(f"The design does not fit {int(steps_per_epoch):,} steps per epoch: {error}"))
     st.stop()
-diagnosis = logic.compare(series, schedule)
+try:
+    diagnosis = logic.compare(series, schedule)
+except LogError as error:  # logged epochs past the engine's range at these steps per epoch
+    st.error(text.markdown(str(error)))
+    st.stop()
 level, sentence = logic.verdict(diagnosis, series.name)
 (st.success if level == "success" else st.error)(text.markdown(sentence))
 for finding in diagnosis.findings:

@@ -35,6 +35,8 @@ def read_regular_file(path: str | Path, limit: int) -> bytes:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 raise UnreadableFile("not a regular file (a folder, device, FIFO or socket)")
             data = file.read(limit + 1)
+    except UnreadableFile:
+        raise
     except FileNotFoundError:
         raise UnreadableFile("no such file or folder") from None
     except OSError as error:  # permissions, a file vanishing mid-read, a name too long

@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 import schedules
 from schedules.diagnose import Diagnosis, diagnose
 from schedules.fit import Fit, fit
-from schedules.logs import Series, read_files
+from schedules.logs import LogError, Series, choose, ranked, read_files
 
-__all__ = ["Series"]  # the page rebuilds a series from cached arrays
+__all__ = ["Series", "ranked"]  # the page rebuilds a series from cached arrays, and orders the choice
 from studio import design, presets, share
 from studio.curves import MAX_POINTS, envelope_indices
 from studio.figures import PALETTE
@@ -25,6 +25,17 @@ from studio.text import plotly as plain_plotly
 
 DESIGNER, PRESET, UPLOADED, FIT = "The Designer's schedule", "A preset", "A v1 document", "No design: fit one"
 SOURCES = (DESIGNER, PRESET, UPLOADED, FIT)
+
+
+LOG_UPLOAD_MB = 200  # a log file or a .zip of a run folder; the server's maxUploadSize matches it
+
+
+def likeliest(found: list[Series]) -> Series:
+    """The series to show first: the one :func:`choose` picks, else the first of :func:`ranked`."""
+    try:
+        return choose(found)
+    except LogError:
+        return ranked(found)[0]
 
 
 def series_from_uploads(files: Iterable[tuple[str, bytes]]) -> list[Series]:

@@ -53,7 +53,7 @@ def read_files(files: Iterable[tuple[str, bytes]], source: str = "the upload") -
 def is_log_name(name: str) -> bool:
     """Whether a file in a folder or a .zip is read as a log (by its name; the content decides how)."""
     lowered = PurePosixPath(name).name.lower()
-    return EVENT_MARK in lowered or lowered.endswith((".csv", ".json", ".zip"))
+    return EVENT_MARK in lowered or lowered.endswith((".csv", ".json", ".zip", ".log"))
 
 
 def _name(item: tuple[str, object]) -> str:
@@ -192,9 +192,11 @@ def _kind_of(name: str, data: bytes) -> str:
         return "events"
     if lowered.endswith(".json"):
         return "json"
-    if lowered.endswith((".csv", ".txt")):
+    if lowered.endswith((".csv", ".txt", ".log")):  # .log: Keras's CSVLogger writes training.log
         return "csv"
-    raise NotALog(f"{base}: not a log of any known kind (TensorBoard events, trainer_state.json or CSV)")
+    raise NotALog(
+        f"{base}: not a log of any known kind (TensorBoard events, trainer_state.json, or CSV as .csv, .txt or .log)"
+    )
 
 
 class _Gathered:

@@ -50,7 +50,7 @@ class _Points:
         self.count += len(steps)
         check_points(self.count, self.where)
 
-    def series(self, info=None) -> list[Series]:
+    def series(self, info=None, unit: str = "step") -> list[Series]:
         out = []
         for name, (steps, values) in self.by_name.items():
             values = np.frombuffer(values, np.float64)
@@ -58,13 +58,14 @@ class _Points:
             dropped = int(values.size - np.isfinite(values).sum())
             notes = (f"{self.where}: {dropped:,} non-finite value(s) of {name} are left out",) if dropped else ()
             if s.size:
-                out.append(Series(name, s, v, notes=notes, info=dict(info or {})))
+                out.append(Series(name, s, v, unit, notes=notes, info=dict(info or {})))
         return out
 
 
 # CSV ------------------------------------------------------------------------------------------
 def read_csv(name: str, data: bytes) -> list[Series]:
-    """The lr columns of a CSV table, each against its step column (or the row number)."""
+    """The lr columns of a CSV table, each against its step column, else its epoch column (a
+    per-epoch log: Keras's CSVLogger, timm, Ultralytics), else the row number."""
     base = PurePosixPath(name).name
     start = len(BOM) if data.startswith(BOM) else 0
     header, body_start = _header(base, data, start)
@@ -76,6 +77,9 @@ def read_csv(name: str, data: bytes) -> list[Series]:
     check_series(len(lr_columns), base)
     lowered = [column.strip().lower() for column in header]
     step_column = next((i for i, column in enumerate(lowered) if column in STEP_COLUMNS), None)
+    unit = "step"
+    if step_column is None and "epoch" in lowered:
+        step_column, unit = lowered.index("epoch"), "epoch"
     columns = [*lr_columns, *([] if step_column is None else [step_column])]
     points, rows = _Points(base), 0
     for text in _chunks(base, data, body_start):
@@ -90,7 +94,7 @@ def read_csv(name: str, data: bytes) -> list[Series]:
         rows += table.shape[0]
     if rows == 0:
         raise LogError(f"{base}: the CSV file has a header but no rows")
-    series = points.series()
+    series = points.series(unit=unit)
     if not series:
         raise LogError(f"{base}: the learning-rate column has no numbers")
     return series

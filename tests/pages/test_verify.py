@@ -66,7 +66,7 @@ def test_a_bad_file_says_so_in_one_sentence_and_leaves_the_rest(page):
     upload(page, ("model.bin", b"\x00\x01"))
     assert plain(page.error[0].value) == (
         "Could not read the upload: model.bin: not a log of any known kind "
-        "(TensorBoard events, trainer_state.json or CSV)"
+        "(TensorBoard events, trainer_state.json, or CSV as .csv, .txt or .log)"
     )
     assert [t["name"] for t in traces(page)[0]] == [t["name"] for t in before]  # the last good log stays
     assert page.dataframe[0].value["type"].tolist()[0] == "offset"
@@ -77,7 +77,10 @@ def test_several_series_are_listed_to_choose_from(page):
     rows = ["step,lr-SGD/pg1,lr-SGD/pg2"] + [f"{s},{float(v)!r},{float(2 * v)!r}" for s, v in enumerate(values)]
     upload(page, ("metrics.csv", ("\n".join(rows) + "\n").encode()))
     box = page.selectbox(key="verify_series_name")
-    assert box.options == ["lr-SGD/pg1", "lr-SGD/pg2"]
+    assert box.options == [
+        "'lr-SGD/pg1' (10,000 points, steps 0–9,999)",
+        "'lr-SGD/pg2' (10,000 points, steps 0–9,999)",
+    ]
     assert page.success  # the first matches
     box.set_value("lr-SGD/pg2").run()
     assert page.dataframe[0].value["type"].tolist() == ["scale"]
@@ -133,3 +136,51 @@ def test_a_series_named_like_markup_shows_as_text_in_messages_and_charts(page):
         json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "") for chart in page.get("plotly_chart")
     ]
     assert all("<a " not in title for title in titles) and any("&lt;a" in title for title in titles)
+
+
+def test_many_series_say_how_many_and_offer_the_likeliest_first(page):
+    header = ",".join(f"lr-{i:03}" for i in range(300))
+    rows = [f"step,{header}"] + [f"{s}," + ",".join(["0.1"] * 300) for s in range(3)]
+    epochs = "epoch,epoch_learning_rate\n" + "".join(f"{e},0.1\n" for e in range(5))
+    upload(page, ("metrics.csv", ("\n".join(rows) + "\n").encode()), ("keras.csv", epochs.encode()))
+    box = page.selectbox(key="verify_series_name")
+    assert box.label == "The log holds 301 learning-rate series, the likeliest first (type to search)"
+    assert len(box.options) == 301 and box.options[-1] == "'keras.csv/epoch_learning_rate' (5 points, epochs 0–4)"
+    assert box.value == "metrics.csv/lr-000"
+
+
+def test_what_a_reader_left_out_is_said_beside_the_series(page):
+    state = b'{"log_history": [{"step": 1, "learning_rate": 0.1}, {"step": 2, "learning_rate": NaN}]}'
+    upload(page, ("trainer_state.json", state))
+    assert not page.exception
+    assert [plain(w.value) for w in page.warning] == [
+        "trainer_state.json: 1 non-finite value(s) of learning_rate are left out"
+    ]
+
+
+def test_a_zip_bomb_is_one_sentence_and_the_last_log_stays(page, monkeypatch):
+    from schedules.logs import limits
+    from tests.schedules.test_log_limits import deflated_zip
+
+    upload(page, ("metrics.csv", designed_log()))
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 4 * 2**20)
+    upload(page, ("run.zip", deflated_zip("run/metrics.csv", b"step,lr\n", b"0,0.1\n", 32 * 2**20)))
+    assert not page.exception
+    assert plain(page.error[0].value) == (
+        "Could not read the upload: run/metrics.csv: more than the 4,194,304 bytes read from one file"
+    )
+    assert plain(page.success[0].value).startswith("Match: all 10,000 logged steps")
+
+
+def test_logged_epochs_past_the_engines_range_are_one_sentence(page):
+    upload(page, ("log.csv", b"epoch,lr\n0,0.1\n100000000000000,0.1\n"))
+    page.radio(key="verify_source").set_value("A preset").run()
+    assert not page.exception
+    assert plain(page.error[0].value) == "the log's epoch 100,000,000,000,000 × 100 steps per epoch is past step 10^15"
+
+
+def test_the_document_uploader_keeps_its_own_one_megabyte_limit(page):
+    upload(page, ("metrics.csv", designed_log()))
+    page.radio(key="verify_source").set_value("A v1 document").run()
+    assert page.file_uploader(key="verify_document").proto.max_upload_size_mb == design.UPLOAD_MB == 1
+    assert page.file_uploader(key="verify_files").proto.max_upload_size_mb == 200

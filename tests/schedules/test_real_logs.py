@@ -39,6 +39,7 @@ def test_reader_finds_the_logged_series(name, entry):
     assert [s.name for s in series] == entry["expected_series"]
     for s in series:
         assert len(s) == entry["points"], s.name
+        assert s.unit == entry["unit"], s.name
         assert (int(s.steps[0]), int(s.steps[-1])) == (entry["first_step"], entry["last_step"]), s.name
         assert np.all(np.diff(s.steps) > 0), s.name
         assert np.all(np.isfinite(s.lr)), s.name
