@@ -19,7 +19,9 @@ if link := st.session_state.pop("verify_open_params", None):  # set by "Open in 
     st.switch_page("pages/designer.py", query_params=link)
 
 
-@st.cache_data(max_entries=16, show_spinner="Reading the logs…")
+# A resource, not data: the series are read-only, and cache_data would unpickle a copy of every
+# point on each rerun (a 50 MB log holds millions).
+@st.cache_resource(max_entries=4, show_spinner="Reading the logs…")
 def read_uploads(files: tuple[tuple[str, bytes], ...]):
     return logic.series_from_uploads(files)
 

@@ -124,8 +124,9 @@ def _expanded(files, budget: _Budget) -> Iterator[tuple[str, bytes]]:
 def _zip_members(name: str, data: bytes, budget: _Budget) -> Iterator[tuple[str, bytes]]:
     """The log files of a .zip, inflated in a stream against the limits.
 
-    The archive's directory is bounded before it is parsed (each entry costs Python objects),
-    and a member's declared size is never trusted: its bytes are counted as they inflate.
+    The archive's directory is bounded before it is parsed (each entry costs Python objects). A
+    member declaring more than the limits is refused before anything inflates; one declaring less
+    is still counted as it inflates (and ends at its declared size, failing its checksum).
     """
     _check_directory(name, data)
     try:
@@ -135,6 +136,8 @@ def _zip_members(name: str, data: bytes, budget: _Budget) -> Iterator[tuple[str,
         )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
         raise LogError(f"{name}: not a readable .zip archive") from None
+    for member in members:  # what the archive declares refuses early; the running count decides
+        budget.check(member.filename, member.file_size)
     for member in members:
         yield member.filename, _inflate(name, archive, member, budget)
 
