@@ -171,7 +171,8 @@ with settings:
     with st.expander("Steps and warm-up start"):
         for control in run_section.arrange(advanced, st.session_state, derived):
             draw(control)
-    with st.expander("Step-decay baseline", expanded=True):
+    baseline_box = st.expander("Step-decay baseline", expanded=True)
+    with baseline_box:
         for control in controls.baseline_controls(st.session_state):
             draw(control)
 
@@ -191,9 +192,13 @@ documents = st.session_state.get(
 st.session_state["schedule_document"], st.session_state["baseline_document"] = documents
 designed_schedule = from_config(documents[0])
 baseline_fields = documents[1]["schedule"]
+scaled = baseline_fields["kind"] == "multistep"  # the last valid baseline's own kind says which it is
+if scaled:
+    baseline_box.caption(text.markdown(design.baseline_drops(documents[1])))
 view = {
-    "baseline_drop": baseline_fields["drop"],
-    "baseline_epochs_per_drop": baseline_fields["epochs_per_drop"],
+    "baseline_scaled": scaled,
+    "baseline_drop": baseline_fields.get("drop"),
+    "baseline_epochs_per_drop": baseline_fields.get("epochs_per_drop"),
     "log_scale": bool(st.session_state["log_scale"]),
     "overlay": bool(st.session_state["overlay"]),
     "x_unit": st.session_state["x_unit"],

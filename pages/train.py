@@ -78,6 +78,7 @@ st.caption(
 def start_training() -> None:
     """The Train button's callback: runs before the page, so the buttons draw the new state."""
     state = st.session_state
+    drop, epochs_per_drop = design.own_baseline(design.designer_baseline(state))
     request = TrainRequest(
         document=document,
         epochs=int(state["train_epochs"]),
@@ -86,10 +87,8 @@ def start_training() -> None:
         seed=int(state["train_seed"]),
         dataset=state["train_dataset"],
         baseline=state["train_compare"],
-        baseline_drop=float(state.get("baseline_drop", design.DEFAULTS["baseline_drop"])),
-        baseline_epochs_per_drop=float(
-            state.get("baseline_epochs_per_drop", design.DEFAULTS["baseline_epochs_per_drop"])
-        ),
+        baseline_drop=drop,
+        baseline_epochs_per_drop=epochs_per_drop,
         owner=state["session_label"],
     )
     try:

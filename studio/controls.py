@@ -43,6 +43,7 @@ LABELS = {
     "warmup_shape": "Warm-up shape",
     "steps_per_epoch": "Steps per epoch",
     "granularity": "Granularity",
+    "baseline_scaled": "Scale to the schedule",
     "baseline_drop": "Drop factor",
     "baseline_epochs_per_drop": "Epochs per drop",
 }
@@ -52,6 +53,8 @@ HELP = {
     "hold_epochs": "Plateau at the base lr before the decay begins.",
     "epsilon": "The floor the decay ends on; at most the base lr.",
     "warmup_shape": "'cosine' rises along half a cosine: gentle at both ends.",
+    "baseline_scaled": "The classic ×0.1 at epochs 30 and 60 of 90, scaled: ×0.1 at one third and two thirds of "
+    "the decay, whatever its length. Off: your own drop factor and epochs per drop.",
 }
 BASELINE_PREFIX = "baseline_"
 
@@ -143,8 +146,13 @@ def kind_controls(kind_name: str, state: Mapping[str, Any]) -> list[Control]:
 
 
 def baseline_controls(state: Mapping[str, Any]) -> list[Control]:
-    """The step-decay baseline's drop factor and epochs per drop: the step kind's own fields."""
-    return [control(rule_field, state, key=BASELINE_PREFIX + rule_field.name) for rule_field in KINDS["step"].fields]
+    """The step-decay baseline's controls: whether it is scaled to the schedule and, when it is not,
+    its own drop factor and epochs per drop (the step kind's own fields)."""
+    scaled = Control("toggle", "baseline_scaled", label("baseline_scaled"), {"help": HELP["baseline_scaled"]})
+    if state["baseline_scaled"]:
+        return [scaled]
+    own = [control(rule_field, state, key=BASELINE_PREFIX + rule_field.name) for rule_field in KINDS["step"].fields]
+    return [scaled, *own]
 
 
 def starting_values(kind_name: str) -> dict[str, Any]:

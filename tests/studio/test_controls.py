@@ -64,8 +64,9 @@ def test_every_kind_field_gets_a_control_by_its_rule(kind):
 
 
 def test_the_baseline_controls_are_the_step_kinds_fields_prefixed():
-    made = by_key(controls.baseline_controls(design.DEFAULTS))
-    assert list(made) == ["baseline_drop", "baseline_epochs_per_drop"]
+    assert list(by_key(controls.baseline_controls(design.DEFAULTS))) == ["baseline_scaled"]
+    made = by_key(controls.baseline_controls(design.DEFAULTS | {"baseline_scaled": False}))
+    assert list(made) == ["baseline_scaled", "baseline_drop", "baseline_epochs_per_drop"]
     assert made["baseline_drop"].options["max_value"] == 1.0
 
 
