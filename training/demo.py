@@ -30,7 +30,10 @@ EXIT_DIVERGED, EXIT_USAGE = 1, 2
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m training.demo", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=sys.argv[0] if sys.argv[0].startswith("lr-studio ") else "python -m training.demo",
+        description=__doc__.split("\n\n")[0],
+    )
     parser.add_argument("--config", required=True, type=Path, help="a v1 schedule document (JSON)")
     parser.add_argument("--epochs", type=int, help="default: the schedule's total epochs, rounded up")
     parser.add_argument("--batch-size", type=int, default=32)

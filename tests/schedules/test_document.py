@@ -76,6 +76,7 @@ def test_loads_accepts_bytes_with_a_utf8_bom():
         (with_(total_epochs=float("inf")), "schedule.total_epochs: must be a number > 0, got inf"),
         (with_(total_epochs=10**400), "schedule.total_epochs: must be a number > 0, got 100000000000…"),
         (with_(epsilon=0.02), "schedule.epsilon: must not exceed base_lr (0.01), got 0.02"),
+        (with_(warmup_start_lr=0.5), "schedule.warmup_start_lr: must not exceed base_lr (0.01), got 0.5"),
         (with_(warmup_epochs=-1), "schedule.warmup_epochs: must be a number ≥ 0, got -1"),
         (with_(kind="cosin"), "schedule.kind: must be one of " + ", ".join(f'"{k}"' for k in KINDS) + ", got 'cosin'"),
         (with_(bse_lr=0.1), "schedule.bse_lr: 'bse_lr' is not a field of kind \"cosine\""),
