@@ -80,6 +80,7 @@ def on_scale() -> None:
     )
     state["base_lr"] = lr
     state["scale_message"] = f"Base lr set to {lr:.6g} by the {sentence}."
+    state["scale_followed"] = True  # from now on, say when the rule and the base lr part
 
 
 def draw(control: controls.Control) -> None:
@@ -121,14 +122,15 @@ def draw_run_section() -> None:
             with column:
                 draw(control)
         if derived.run is not None:
-            st.caption(
-                run_section.scaling(
-                    state["scale_reference_lr"],
-                    state["scale_reference_batch"],
-                    derived.run.global_batch,
-                    state["scale_rule"],
-                )[1]
+            rule_lr, sentence = run_section.scaling(
+                state["scale_reference_lr"],
+                state["scale_reference_batch"],
+                derived.run.global_batch,
+                state["scale_rule"],
             )
+            st.caption(sentence)
+            if state.get("scale_followed") and (drift := run_section.scaling_drift(state["base_lr"], rule_lr)):
+                st.warning(drift, icon=":material/sync_problem:")
         st.button("Set base lr", key="scale_apply", on_click=on_scale, disabled=derived.run is None)
         if message := state.pop("scale_message", None):
             st.success(message)
@@ -148,6 +150,7 @@ start_from.selectbox(
     on_change=on_preset,
     key="preset",
 )
+preset_note = start_from.empty()  # filled once the design is known: has it left the preset?
 kind = KINDS[
     kind_choice.selectbox(
         "Schedule",
@@ -168,7 +171,7 @@ with settings:
         kind.name, st.session_state
     ):
         draw(control)
-    with st.expander("Steps and warm-up start"):
+    with st.expander(controls.ADVANCED_TITLE):
         for control in run_section.arrange(advanced, st.session_state, derived):
             draw(control)
     baseline_box = st.expander("Step-decay baseline", expanded=True)
@@ -191,6 +194,8 @@ documents = st.session_state.get(
 )
 st.session_state["schedule_document"], st.session_state["baseline_document"] = documents
 designed_schedule = from_config(documents[0])
+if note := presets.left_note(st.session_state["preset"], designed_schedule if problem is None else None):
+    preset_note.caption(text.markdown(note))
 baseline_fields = documents[1]["schedule"]
 scaled = baseline_fields["kind"] == "multistep"  # the last valid baseline's own kind says which it is
 if scaled:

@@ -20,7 +20,10 @@ from pathlib import Path
 MODULES = {"demo": "training.demo", "verify": "schedules.verify"}
 # The child runs the module as __main__ with argv[0] the command the user typed, so its usage
 # line and errors say "lr-studio verify", not "python -m schedules.verify".
-RUN_AS = "import runpy, sys; module, name = sys.argv[1:3]; sys.argv[:3] = [name]; runpy.run_module(module, run_name='__main__')"
+RUN_AS = (
+    "import runpy, sys; module, name = sys.argv[1:3]; sys.argv[:3] = [name]; "
+    "runpy.run_module(module, run_name='__main__')"
+)
 HELP = __doc__.split("\n\n")[1]
 
 

@@ -26,8 +26,10 @@ DOCUMENT_FIELDS = (
         help="'epoch' holds the lr constant within each epoch, as Keras's LearningRateScheduler does.",
     ),
 )
-# Where the controls of these fields sit: under "Steps and warm-up start", out of the way.
-ADVANCED = ("steps_per_epoch", "warmup_start_lr", "warmup_shape", "granularity")
+# Where the controls of these fields sit: under "Warm-up start and granularity", out of the way.
+# Not the steps per epoch: every step count on the page follows from it, so it sits by the total.
+ADVANCED = ("warmup_start_lr", "warmup_shape", "granularity")
+ADVANCED_TITLE = "Warm-up start and granularity"
 # lrs span orders of magnitude: a slider over round log-spaced values (decades low, high), and
 # whether 0 is among them.
 LOG_SLIDERS = {"base_lr": (-7, 1, False), "epsilon": (-9, 0, True)}
@@ -135,8 +137,11 @@ def common_controls(kind_name: str, state: Mapping[str, Any]) -> list[Control]:
 
 
 def split(all_controls: list[Control]) -> tuple[list[Control], list[Control]]:
-    """(the controls shown at once, those under "Steps and warm-up start" in ADVANCED's order)."""
-    main = [item for item in all_controls if not item.advanced]
+    """(the controls shown at once, the steps per epoch right after the total epochs; those under
+    ADVANCED_TITLE in ADVANCED's order)."""
+    main = [item for item in all_controls if not item.advanced and item.key != "steps_per_epoch"]
+    after_total = next((index + 1 for index, item in enumerate(main) if item.key == "total_epochs"), len(main))
+    main[after_total:after_total] = [item for item in all_controls if item.key == "steps_per_epoch"]
     advanced = sorted((item for item in all_controls if item.advanced), key=lambda item: ADVANCED.index(item.key))
     return main, advanced
 

@@ -83,6 +83,20 @@ def test_the_default_baseline_drops_twice_beside_any_preset(app, preset):
     assert "one third and two thirds of the decay" in caption
 
 
+def test_the_preset_select_says_when_the_design_has_left_the_preset(app):
+    app.selectbox(key="preset").set_value("ResNet step decay (×0.1 at 30/60/80)").run()
+    assert not [c for c in app.caption if "no longer the preset" in c.value]
+    app.selectbox(key="kind").set_value("cosine").run()
+    (note,) = [plain(c.value) for c in app.caption if "no longer the preset" in plain(c.value)]
+    assert note == 'Changed since chosen: no longer the preset "ResNet step decay (×0.1 at 30/60/80)".'
+
+
+def test_the_steps_per_epoch_are_in_sight_not_in_a_collapsed_section(app):
+    assert app.number_input(key="steps_per_epoch").value == 100
+    for expander in app.expander:
+        assert "steps_per_epoch" not in [widget.key for widget in expander.number_input]
+
+
 def test_log_scale_and_overlay_toggles(app):
     app.toggle(key="log_scale").set_value(True).run()
     assert all(json.loads(c.proto.spec)["layout"]["yaxis"]["type"] == "log" for c in app.get("plotly_chart"))

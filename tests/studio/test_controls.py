@@ -48,7 +48,15 @@ def test_fields_a_kind_does_not_take_are_disabled():
 def test_advanced_controls_come_in_their_order():
     shown, advanced = controls.split(controls.common_controls("cosine", design.DEFAULTS))
     assert [item.key for item in advanced] == list(controls.ADVANCED)
-    assert [item.key for item in shown] == ["base_lr", "total_epochs", "warmup_epochs", "hold_epochs", "epsilon"]
+    # the steps per epoch decide every step count: in sight, by the total
+    assert [item.key for item in shown] == [
+        "base_lr",
+        "total_epochs",
+        "steps_per_epoch",
+        "warmup_epochs",
+        "hold_epochs",
+        "epsilon",
+    ]
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
