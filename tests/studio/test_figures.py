@@ -1,5 +1,7 @@
 """The figure is a pure function of curves: traces, hover text, boundaries and scale."""
 
+import math
+
 import schedules
 from studio.curves import sample
 from studio.figures import make_figure
@@ -62,6 +64,9 @@ def test_six_series_colours_stay_apart_and_visible_in_both_themes():
         for second in PALETTE[index + 1 :]:
             distance = sum((a - b) ** 2 for a, b in zip(lab(first), lab(second), strict=True)) ** 0.5
             assert distance > 25, (first, second, distance)  # CIE76: well beyond "similar"
+            hues = [math.degrees(math.atan2(b, a)) for _, a, b in (lab(first), lab(second))]
+            apart = abs(hues[0] - hues[1]) % 360
+            assert min(apart, 360 - apart) >= 30, (first, second)  # not two blues, not two oranges
         for background in ("#FFFFFF", "#0E1117"):  # Streamlit's light and dark backgrounds
             bright, dark = sorted((luminance(first), luminance(background)), reverse=True)
             assert (bright + 0.05) / (dark + 0.05) >= 2.0, (first, background)
