@@ -278,9 +278,10 @@ def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, heig
     return go.Figure({"data": traces, "layout": layout})
 
 
-def readback_figure(readback, max_points: int = 4000, height: int = 360) -> go.Figure:
+def readback_figure(readback, name: str = "", max_points: int = 4000, height: int = 360) -> go.Figure:
     """The lr logged to TensorBoard at each step, with the designed curve drawn over it (dashed, so
-    the points stay visible beneath); mismatches in red."""
+    the points stay visible beneath); mismatches in red. ``name`` (the run's) heads the title: a
+    schedule's chart and its baseline's tell apart."""
     from studio.curves import envelope_indices  # noqa: PLC0415 - keeps this module's imports light
 
     kept = envelope_indices(readback.logged, max_points)
@@ -322,7 +323,7 @@ def readback_figure(readback, max_points: int = 4000, height: int = 360) -> go.F
             }
         )
     layout = {
-        "title": title_layout("Learning rate used at each step vs designed"),
+        "title": title_layout(f"{text.plotly(name) + ': ' if name else ''}learning rate used at each step vs designed"),
         "height": height,
         "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70},
         "xaxis": {"title": {"text": "epoch"}},

@@ -139,6 +139,24 @@ def test_the_designed_line_is_drawn_dashed_over_the_logged_points():
     assert logged.marker.color != designed.line.color
 
 
+def test_each_runs_readback_chart_names_its_run():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from studio.figures import readback_figure
+
+    lr = np.linspace(0.0, 0.1, 50)
+    readback = SimpleNamespace(
+        steps=np.arange(50), logged=lr, designed=lr, mismatched=np.array([], int), steps_per_epoch=10
+    )
+    titles = {readback_figure(readback, name).layout.title.text for name in ("1-cosine", "1-step-baseline")}
+    assert titles == {
+        "1-cosine: learning rate used at each step vs designed",
+        "1-step-baseline: learning rate used at each step vs designed",
+    }
+
+
 def test_training_legends_sit_below_the_axis_title():
     from studio.figures import metrics_figure
 
