@@ -29,8 +29,22 @@ def to_code(schedule: Schedule, framework: str) -> str:
     native = native_peer(schedule, framework)
     if framework == "optax" and not joinable(schedule):
         native = None  # optax's pieces start at step 0: the join needs a linear warm-up, per step
-    package = NATIVE_INSTALL[framework] if native else f'"lr-schedule-studio[{ENGINE_INSTALL[framework]}]"'
-    return f"# pip install {package}\n" + exporter(schedule, native)
+    if native:
+        return f"# pip install {NATIVE_INSTALL[framework]}\n" + exporter(schedule, native)
+    return engine_install(ENGINE_INSTALL[framework]) + exporter(schedule, native)
+
+
+def engine_install(extra: str) -> str:
+    """The engine's install lines: it is not on PyPI, so from the studio's checkout or its wheel.
+
+    >>> print(engine_install("torch"), end="")
+    # pip install "./lr-schedule-studio[torch]"
+    # (the studio's checkout, not on PyPI; or the wheel `python -m build` makes there, with [torch])
+    """
+    return (
+        f'# pip install "./lr-schedule-studio[{extra}]"\n'
+        f"# (the studio's checkout, not on PyPI; or the wheel `python -m build` makes there, with [{extra}])\n"
+    )
 
 
 def native_peer(schedule: Schedule, framework: str) -> tuple[Peer, dict[str, Any]] | None:

@@ -11,7 +11,7 @@ from schedules.document import MAX_TEXT_BYTES
 from studio import compare, compare_items, design, presets, text
 from studio.compare_items import BASELINE_NAME, DESIGNER_NAME
 from studio.curves import format_stats, sample_many
-from studio.figures import difference_figure, make_figure, shared_ranges
+from studio.figures import difference_figure, make_figure, multiples_ranges
 
 run_through_app()
 
@@ -156,16 +156,28 @@ for item in items:
         )
 
 curves = curves_for(tuple((item["name"], json.dumps(item["document"])) for item in items))
-log_scale = st.toggle("Log scale", key="compare_log")
-if st.toggle("Small multiples", key="compare_multiples"):
-    ranges = shared_ranges(curves, log_scale)  # one scale for every small chart
+view = st.columns([1, 1.2, 1.4], vertical_alignment="center")
+log_scale = view[0].toggle("Log scale", key="compare_log")
+multiples = view[1].toggle(
+    "Small multiples", key="compare_multiples", help="One chart each: the epochs or steps shared, each lr axis its own."
+)
+x_unit = view[2].selectbox(
+    "x-axis",
+    ("epochs", "steps"),
+    format_func=lambda unit: f"x-axis: {unit}",
+    key="compare_x_unit",
+    label_visibility="collapsed",
+    help="Steps compare schedules with different steps per epoch by the optimizer steps they take.",
+)
+if multiples:
     columns = st.columns(2)
-    for index, curve in enumerate(curves):
+    for index, (curve, ranges) in enumerate(zip(curves, multiples_ranges(curves, log_scale, x_unit), strict=True)):
         columns[index % 2].plotly_chart(
-            make_figure([curve], log_scale, ranges=ranges, first_color=index), key=f"compare_chart_{index}"
+            make_figure([curve], log_scale, ranges=ranges, first_color=index, x_unit=x_unit),
+            key=f"compare_chart_{index}",
         )
 else:
-    st.plotly_chart(make_figure(curves, log_scale, height=460, mark_phases=False), key="compare_chart")
+    st.plotly_chart(make_figure(curves, log_scale, height=460, mark_phases=False, x_unit=x_unit), key="compare_chart")
 
 # Schedules as rows, stats as columns: a static table wraps its cells, so nothing is clipped.
 stats = pd.DataFrame(

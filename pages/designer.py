@@ -80,6 +80,7 @@ def on_scale() -> None:
     )
     state["base_lr"] = lr
     state["scale_message"] = f"Base lr set to {lr:.6g} by the {sentence}."
+    state["scale_followed"] = True  # from now on, say when the rule and the base lr part
 
 
 def draw(control: controls.Control) -> None:
@@ -121,14 +122,15 @@ def draw_run_section() -> None:
             with column:
                 draw(control)
         if derived.run is not None:
-            st.caption(
-                run_section.scaling(
-                    state["scale_reference_lr"],
-                    state["scale_reference_batch"],
-                    derived.run.global_batch,
-                    state["scale_rule"],
-                )[1]
+            rule_lr, sentence = run_section.scaling(
+                state["scale_reference_lr"],
+                state["scale_reference_batch"],
+                derived.run.global_batch,
+                state["scale_rule"],
             )
+            st.caption(sentence)
+            if state.get("scale_followed") and (drift := run_section.scaling_drift(state["base_lr"], rule_lr)):
+                st.warning(drift, icon=":material/sync_problem:")
         st.button("Set base lr", key="scale_apply", on_click=on_scale, disabled=derived.run is None)
         if message := state.pop("scale_message", None):
             st.success(message)
@@ -148,6 +150,7 @@ start_from.selectbox(
     on_change=on_preset,
     key="preset",
 )
+preset_note = start_from.empty()  # filled once the design is known: has it left the preset?
 kind = KINDS[
     kind_choice.selectbox(
         "Schedule",
@@ -168,10 +171,11 @@ with settings:
         kind.name, st.session_state
     ):
         draw(control)
-    with st.expander("Steps and warm-up start"):
+    with st.expander(controls.ADVANCED_TITLE):
         for control in run_section.arrange(advanced, st.session_state, derived):
             draw(control)
-    with st.expander("Step-decay baseline", expanded=True):
+    baseline_box = st.expander("Step-decay baseline", expanded=True)
+    with baseline_box:
         for control in controls.baseline_controls(st.session_state):
             draw(control)
 
@@ -190,10 +194,16 @@ documents = st.session_state.get(
 )
 st.session_state["schedule_document"], st.session_state["baseline_document"] = documents
 designed_schedule = from_config(documents[0])
+if note := presets.left_note(st.session_state["preset"], designed_schedule if problem is None else None):
+    preset_note.caption(text.markdown(note))
 baseline_fields = documents[1]["schedule"]
+scaled = baseline_fields["kind"] == "multistep"  # the last valid baseline's own kind says which it is
+if scaled:
+    baseline_box.caption(text.markdown(design.baseline_drops(documents[1])))
 view = {
-    "baseline_drop": baseline_fields["drop"],
-    "baseline_epochs_per_drop": baseline_fields["epochs_per_drop"],
+    "baseline_scaled": scaled,
+    "baseline_drop": baseline_fields.get("drop"),
+    "baseline_epochs_per_drop": baseline_fields.get("epochs_per_drop"),
     "log_scale": bool(st.session_state["log_scale"]),
     "overlay": bool(st.session_state["overlay"]),
     "x_unit": st.session_state["x_unit"],

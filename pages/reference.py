@@ -24,13 +24,18 @@ st.code(
 st.markdown(
     "- `steps_per_epoch`: an integer ≥ 1; `total_epochs × steps_per_epoch` at most 10⁹ steps.\n"
     "- `granularity`: `step` (lr changes every step) or `epoch` (constant within an epoch, equal to its "
-    "value at the epoch's first step, as Keras's `LearningRateScheduler` does)."
+    "value at the epoch's first step, as Keras's `LearningRateScheduler` does).\n"
+    "- `run`: optional, the data and the batch that imply `steps_per_epoch` (below)."
 )
 st.subheader("Fields every kind takes")
 # A static table wraps long meanings instead of clipping them.
 st.table(pd.DataFrame(reference.COMMON_ROWS).set_index("field"))
 st.markdown(reference.WARMUP_TEXT)
+st.subheader("The run (optional)")
+st.markdown(reference.RUN_TEXT)
+st.table(pd.DataFrame(reference.RUN_ROWS).set_index("field"))
 st.subheader("Kinds")
+st.table(pd.DataFrame(reference.kinds_rows()).set_index("kind"))
 for name, title, rows in reference.kind_sections():
     with st.expander(f"{title} — `{name}`", expanded=name == design.DEFAULTS["kind"]):
         st.code(reference.formula(name), language="text")

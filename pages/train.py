@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import run_through_app
-from schedules import KINDS, ConfigError, from_config
+from schedules import ConfigError, from_config
 from studio import design, text, train_view
 from studio.figures import metrics_figure, readback_figure
 from studio.training_runs import (
@@ -39,12 +39,7 @@ schedule = from_config(document)
 params = schedule.params
 
 st.title("Train a demo model")
-st.markdown(
-    f"**{KINDS[schedule.kind.name].title}** from the Designer: base lr {params['base_lr']:g}, "
-    f"{params['total_epochs']:g} epochs, warm-up {schedule.get('warmup_epochs'):g}, "
-    f"hold {schedule.get('hold_epochs'):g}, epsilon {schedule.get('epsilon'):g}. "
-    "Its epochs map onto the run's real steps per epoch."
-)
+st.markdown(f"{train_view.schedule_header(schedule)} Its epochs map onto the run's real steps per epoch.")
 
 # The run covers the whole schedule by default, so it reaches the decay; a new schedule moves the
 # default along unless the user has set the epochs.
@@ -78,6 +73,7 @@ st.caption(
 def start_training() -> None:
     """The Train button's callback: runs before the page, so the buttons draw the new state."""
     state = st.session_state
+    drop, epochs_per_drop = design.own_baseline(design.designer_baseline(state))
     request = TrainRequest(
         document=document,
         epochs=int(state["train_epochs"]),
@@ -86,10 +82,8 @@ def start_training() -> None:
         seed=int(state["train_seed"]),
         dataset=state["train_dataset"],
         baseline=state["train_compare"],
-        baseline_drop=float(state.get("baseline_drop", design.DEFAULTS["baseline_drop"])),
-        baseline_epochs_per_drop=float(
-            state.get("baseline_epochs_per_drop", design.DEFAULTS["baseline_epochs_per_drop"])
-        ),
+        baseline_drop=drop,
+        baseline_epochs_per_drop=epochs_per_drop,
         owner=state["session_label"],
     )
     try:
@@ -167,7 +161,7 @@ def show_readback(job) -> None:
         except ValueError as error:
             st.warning(text.markdown(f"{run.name}: {error}"))
             continue
-        st.plotly_chart(readback_figure(readback), key=f"readback_{run.name}")
+        st.plotly_chart(readback_figure(readback, run.name), key=f"readback_{run.name}")
         report = st.success if readback.agrees else st.warning
         report(text.markdown(f"{run.name}: {readback_summary(readback)}"))
     st.markdown("Open the full logs, with loss and accuracy per epoch and the lr per step:")

@@ -17,7 +17,7 @@ from schedules.errors import ConfigError
 from schedules.fields import key_path, show
 from schedules.files import UnreadableFile, read_regular_file
 from schedules.kinds import COMMON_NAMES
-from schedules.schedule import HEADER, Schedule
+from schedules.schedule import HEADER, Schedule, epochs_to_steps
 
 MAX_TEXT_BYTES = 1_000_000
 from_config = Schedule.from_config  # the module-level spelling of the classmethod
@@ -32,23 +32,57 @@ def make_document(schedule: Mapping[str, Any], steps_per_epoch: Any, granularity
     return {**HEADER, "steps_per_epoch": steps_per_epoch, "granularity": granularity, "schedule": dict(schedule)}
 
 
-# The step-decay baseline every page and the demo compare against, unless told otherwise: the
-# classic ImageNet recipe's ×0.1 every 30 epochs.
+# The step-decay baseline every page and the demo compare against: the classic ImageNet recipe
+# (ResNet: ×0.1 at epochs 30 and 60 of 90) scaled to the schedule, ×0.1 at one third and two thirds
+# of its decay, so that it drops twice whatever the length. A user's own drop factor and epochs per
+# drop replace it; BASELINE_EPOCHS_PER_DROP is where their own period starts.
 BASELINE_DROP, BASELINE_EPOCHS_PER_DROP = 0.1, 30.0
 
 
-def step_baseline(
-    doc: Mapping[str, Any], drop: float = BASELINE_DROP, epochs_per_drop: float = BASELINE_EPOCHS_PER_DROP
-) -> dict:
-    """The step-decay baseline of a v1 document: the same peak, length, warm-up, hold and floor,
-    dropping by ``drop`` every ``epochs_per_drop``.
+def step_baseline(doc: Mapping[str, Any], drop: float | None = None, epochs_per_drop: float | None = None) -> dict:
+    """The step-decay baseline of a v1 document: the same peak, length, warm-up, hold and floor.
+
+    By default the classic recipe scaled to the schedule: a multi-step decay by ``BASELINE_DROP``
+    at one third and two thirds of the decay, each on a whole step. Given ``drop`` or
+    ``epochs_per_drop``, a step decay by ``drop`` every ``epochs_per_drop`` (the one not given is
+    the classic 0.1 or 30).
 
     Only the common fields are carried over; the result is a document, validated when read.
+
+    Raises:
+      ConfigError: for the scaled baseline of an invalid document (its decay's length is read).
+
+    >>> doc = make_document({"kind": "cosine", "base_lr": 0.1, "total_epochs": 90}, 100)
+    >>> step_baseline(doc)["schedule"]["milestones_epochs"]
+    [30.0, 60.0]
+    >>> step_baseline(doc | {"steps_per_epoch": 1}, drop=0.5)["schedule"]["epochs_per_drop"]
+    30.0
     """
     schedule = doc["schedule"]
     common = {name: schedule[name] for name in COMMON_NAMES if name in schedule}
-    baseline = {"kind": "step", **common, "drop": drop, "epochs_per_drop": epochs_per_drop}
-    return {**doc, "schedule": baseline}
+    if drop is None and epochs_per_drop is None:
+        decay = {"kind": "multistep", "milestones_epochs": scaled_milestones(from_config(doc)), "gamma": BASELINE_DROP}
+    else:
+        drop = BASELINE_DROP if drop is None else drop
+        period = BASELINE_EPOCHS_PER_DROP if epochs_per_drop is None else epochs_per_drop
+        decay = {"kind": "step", "drop": drop, "epochs_per_drop": period}
+    return {**doc, "schedule": {"kind": decay.pop("kind"), **common, **decay}}
+
+
+def scaled_milestones(schedule: Schedule) -> list[float]:
+    """One third and two thirds of ``schedule``'s decay, in epochs after it starts, each rounded to
+    a whole step (so the epochs read as short decimals: 2,833 steps at 100 per epoch are 28.33) and
+    at least a step apart.
+
+    >>> s = from_config(make_document({"kind": "cosine", "base_lr": 0.1, "total_epochs": 100,
+    ...                                "warmup_epochs": 5, "hold_epochs": 10}, 100))
+    >>> scaled_milestones(s)
+    [28.33, 56.67]
+    """
+    decay, per_epoch = schedule.decay_steps, schedule.steps_per_epoch
+    first = max(1, epochs_to_steps(decay / 3, 1))
+    second = max(first + 1, epochs_to_steps(2 * decay / 3, 1))
+    return [first / per_epoch, second / per_epoch]
 
 
 def read_json(text: str | bytes, what: str = "document") -> Any:

@@ -577,7 +577,7 @@ def document(spec: dict, steps_per_epoch: int, granularity: str = "step") -> dic
     if "warmup_epochs" in kind.common:
         schedule["warmup_epochs"] = epochs(spec["W"])
         if spec["W"] > 0:
-            schedule["warmup_start_lr"] = max(0.0, spec["warmup_start_lr"])
+            schedule["warmup_start_lr"] = min(max(0.0, spec["warmup_start_lr"]), spec["base_lr"])
             schedule["warmup_shape"] = spec["warmup_shape"]
         schedule["hold_epochs"] = epochs(spec["hold_end"] - spec["W"])
         schedule["epsilon"] = min(max(0.0, spec.get("epsilon", 0.0)), spec["base_lr"])

@@ -52,6 +52,16 @@ def unfloored(s) -> bool:
     return plain(s) and s.get("epsilon") == 0
 
 
+def decimal(value: float) -> float:
+    """A derived lr or ratio as the decimal it stands for, without the products' rounding noise
+    (0.1 × 0.1 is 0.010000000000000002): 15 significant digits, a few ulps from the exact value.
+
+    >>> decimal(0.1 * 0.1), decimal(1e-6 / 0.01)
+    (0.01, 0.0001)
+    """
+    return float(f"{value:.15g}")
+
+
 def only_if(condition: Callable[[Any], bool], build: Callable[[Any], dict[str, Any]]):
     """``build``'s arguments where ``condition`` holds, else None."""
     return lambda s: build(s) if condition(s) else None
@@ -63,11 +73,11 @@ def keras_cosine(s) -> dict[str, Any] | None:
         return None
     base, eps, warmup = s.params["base_lr"], s.get("epsilon"), s.warmup_steps
     if not warmup:
-        return {"initial_learning_rate": base, "decay_steps": s.total_steps, "alpha": eps / base}
+        return {"initial_learning_rate": base, "decay_steps": s.total_steps, "alpha": decimal(eps / base)}
     return {
         "initial_learning_rate": s.get("warmup_start_lr"),
         "decay_steps": s.decay_steps,
-        "alpha": eps / base,
+        "alpha": decimal(eps / base),
         "warmup_target": base,
         "warmup_steps": warmup,
     }
@@ -98,7 +108,7 @@ def keras_piecewise(s) -> dict[str, Any] | None:
     drops = s.turning_steps(limit=MAX_PIECEWISE_BOUNDARIES + 1)
     if len(drops) > MAX_PIECEWISE_BOUNDARIES:
         return None
-    return {"boundaries": [int(step) - 1 for step in drops], "values": [float(v) for v in s.lr([0, *drops])]}
+    return {"boundaries": [int(step) - 1 for step in drops], "values": [decimal(v) for v in s.lr([0, *drops])]}
 
 
 # PyTorch -------------------------------------------------------------------------------------
@@ -142,7 +152,7 @@ def torch_one_cycle(s) -> dict[str, Any]:
 # optax decay pieces (joined after a linear warm-up and the hold) -----------------------------
 def optax_cosine(s) -> dict[str, Any]:
     base = s.params["base_lr"]
-    return {"init_value": base, "decay_steps": max(s.decay_steps, 1), "alpha": s.get("epsilon") / base}
+    return {"init_value": base, "decay_steps": max(s.decay_steps, 1), "alpha": decimal(s.get("epsilon") / base)}
 
 
 def optax_polynomial(s) -> dict[str, Any]:

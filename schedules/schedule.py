@@ -163,7 +163,8 @@ class Schedule:
         t = steps
         if self.granularity == "epoch":  # before the clip: an epoch past the end reads lr(T)
             t = whole_periods(xp.maximum(t, 0.0), self.steps_per_epoch, xp) * self.steps_per_epoch
-        return self._curve(xp.clip(t, 0.0, float(self.total_steps)), xp)
+        # ε + (base − ε) · 1 can round one ulp above base: no step is ever above the peak named.
+        return xp.minimum(self._curve(xp.clip(t, 0.0, float(self.total_steps)), xp), self.peak_lr)
 
     def lr(self, steps) -> np.ndarray:
         """The learning rate at each 0-based optimizer step (float64, the shape of ``steps``)."""
@@ -278,6 +279,11 @@ def _check_phases(values: Mapping[str, Any]) -> None:
         raise ConfigError(
             "schedule.hold_epochs" if hold_ else "schedule.warmup_epochs",
             f"warmup_epochs + hold_epochs ({warmup + hold_:g}) must not exceed total_epochs ({total:g})",
+        )
+    if values.get("warmup_start_lr", 0.0) > values["base_lr"]:  # base_lr is the peak the warm-up rises to
+        raise ConfigError(
+            "schedule.warmup_start_lr",
+            f"must not exceed base_lr ({values['base_lr']:g}), got {show(values['warmup_start_lr'])}",
         )
     if values.get("epsilon", 0.0) > values["base_lr"]:
         raise ConfigError(

@@ -1,7 +1,7 @@
 """Numbers that summarize a curve, for comparing schedules over the same steps — at any length.
 
 Up to ``EXACT_STEPS`` steps every statistic is exact, computed chunk by chunk in bounded memory.
-Beyond, the peak, the final lr and the steps until it falls below a tenth of the peak stay exact
+Beyond, the peak, the final lr and the steps until it falls to a tenth of the peak stay exact
 (from the envelope's exact bucket extremes, evaluating only the bucket where the lr crosses); the
 area, the mean and the share above half the peak come from the buckets' bounds, each marked
 approximate with the half-width of its bound.
@@ -25,8 +25,20 @@ STAT_LABELS = {
     "mean_lr": "Mean lr",
     "area": "Area (sum of lr over steps)",
     "share_above_half_peak": "Share of steps above half the peak",
-    "steps_to_tenth_of_peak": "Steps until lr < 10% of peak",
+    "steps_to_tenth_of_peak": "Steps until lr ≤ 10% of peak",
 }
+# A ×0.1 drop lands on a tenth of the peak only up to rounding (0.1 × 0.1 = 0.010000000000000002):
+# within this relative margin the lr has reached it.
+TENTH_MARGIN = 1e-9
+
+
+def tenth_of(peak: float) -> float:
+    """The lr at or below which a curve has fallen to 10% of ``peak``, rounding forgiven.
+
+    >>> 0.1 * 0.1 <= tenth_of(0.1) < 0.0100001
+    True
+    """
+    return peak / 10 * (1 + TENTH_MARGIN)
 
 
 @dataclass(frozen=True)
@@ -39,7 +51,7 @@ class Summary:
 
 def summarize(lr: np.ndarray) -> dict[str, float | int | None]:
     """Peak, final and mean lr, the area Σ lr, the share of steps with lr > peak / 2, and the
-    first step after the peak where lr < peak / 10 (None if it never falls that far).
+    first step after the peak where lr ≤ peak / 10 (None if it never falls that far).
 
     >>> stats = summarize(np.array([0.0, 1.0, 0.5, 0.05]))
     >>> stats["peak_lr"], stats["area"], stats["share_above_half_peak"], stats["steps_to_tenth_of_peak"]
@@ -48,7 +60,7 @@ def summarize(lr: np.ndarray) -> dict[str, float | int | None]:
     lr = np.asarray(lr, dtype=np.float64)
     peak_step = int(np.argmax(lr))
     peak = float(lr[peak_step])
-    below_tenth = np.flatnonzero(lr[peak_step:] < peak / 10)
+    below_tenth = np.flatnonzero(lr[peak_step:] <= tenth_of(peak))
     return {
         "peak_lr": peak,
         "final_lr": float(lr[-1]),
@@ -79,7 +91,7 @@ def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS, spans: Buckets 
     values = {
         "peak_lr": peak,
         "final_lr": float(schedule.lr(total - 1)),
-        "steps_to_tenth_of_peak": _first_below(schedule, spans, peak_step, peak / 10),
+        "steps_to_tenth_of_peak": _first_at_or_below(schedule, spans, peak_step, tenth_of(peak)),
     }
     if total <= exact_steps:
         area, above = 0.0, 0
@@ -106,18 +118,18 @@ def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS, spans: Buckets 
     return Summary(_ordered(values), bounds)
 
 
-def _first_below(schedule, spans, after: int, threshold: float) -> int | None:
-    """The first step ≥ ``after`` where lr < ``threshold``: the first bucket whose exact minimum is
-    below it holds that step, so the search narrows into it (64 sub-buckets a level) until a few
+def _first_at_or_below(schedule, spans, after: int, threshold: float) -> int | None:
+    """The first step ≥ ``after`` where lr ≤ ``threshold``: the first bucket whose exact minimum is
+    not above it holds that step, so the search narrows into it (64 sub-buckets a level) until a few
     thousand steps remain, evaluated directly."""
-    for index in np.flatnonzero((spans.stop > after) & (spans.low < threshold)):
+    for index in np.flatnonzero((spans.stop > after) & (spans.low <= threshold)):
         start, stop = max(int(spans.start[index]), after), int(spans.stop[index])
         if stop - start <= 4096:
             steps = np.arange(start, stop)
-            below = np.flatnonzero(schedule.lr(steps) < threshold)
+            below = np.flatnonzero(schedule.lr(steps) <= threshold)
             found = int(steps[below[0]]) if below.size else None
         else:
-            found = _first_below(schedule, buckets(schedule, 64, start, stop), start, threshold)
+            found = _first_at_or_below(schedule, buckets(schedule, 64, start, stop), start, threshold)
         if found is not None:
             return found
     return None

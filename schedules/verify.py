@@ -39,7 +39,10 @@ def steps_per_epoch(text: str) -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m schedules.verify", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=sys.argv[0] if sys.argv[0].startswith("lr-studio ") else "python -m schedules.verify",
+        description=__doc__.split("\n\n")[0],
+    )
     parser.add_argument("log", help="event file, trainer_state.json, CSV, a folder of them, or a .zip")
     parser.add_argument("--config", help="the v1 schedule document the run was meant to follow")
     parser.add_argument("--tag", help="the lr series to check when the log holds several")

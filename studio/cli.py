@@ -18,6 +18,12 @@ import sys
 from pathlib import Path
 
 MODULES = {"demo": "training.demo", "verify": "schedules.verify"}
+# The child runs the module as __main__ with argv[0] the command the user typed, so its usage
+# line and errors say "lr-studio verify", not "python -m schedules.verify".
+RUN_AS = (
+    "import runpy, sys; module, name = sys.argv[1:3]; sys.argv[:3] = [name]; "
+    "runpy.run_module(module, run_name='__main__')"
+)
 HELP = __doc__.split("\n\n")[1]
 
 
@@ -30,6 +36,11 @@ def site_dir() -> Path:
 def app_command(extra: list[str]) -> list[str]:
     """``streamlit run`` on the studio's app.py, as ``tasks.py app`` and the Dockerfile serve it."""
     return [sys.executable, "-m", "streamlit", "run", str(site_dir() / "app.py"), "--server.headless", "true", *extra]
+
+
+def module_command(command: str, extra: list[str]) -> list[str]:
+    """The child Python that runs ``command``'s module with ``extra`` as its arguments."""
+    return [sys.executable, "-c", RUN_AS, MODULES[command], f"lr-studio {command}", *extra]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         env = os.environ | {"RUNS_DIR": os.environ.get("RUNS_DIR") or str(Path.cwd() / "runs")}
         return subprocess.call(app_command(extra), env=env)
     if command in MODULES:
-        return subprocess.call([sys.executable, "-m", MODULES[command], *extra])
+        return subprocess.call(module_command(command, extra))
     print(f"lr-studio: unknown command {command!r}; choose app, demo or verify (lr-studio --help).", file=sys.stderr)
     return 2
 

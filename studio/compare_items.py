@@ -24,7 +24,7 @@ def designer_documents(state: Mapping[str, Any]) -> dict[str, dict]:
     session that has not opened the Designer, from the same defaults the Designer starts with."""
     return {
         "designer": design.designer_document(state),
-        "baseline": state.get("baseline_document") or design.baseline_document(design.DEFAULTS),
+        "baseline": design.designer_baseline(state),
     }
 
 

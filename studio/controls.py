@@ -26,8 +26,10 @@ DOCUMENT_FIELDS = (
         help="'epoch' holds the lr constant within each epoch, as Keras's LearningRateScheduler does.",
     ),
 )
-# Where the controls of these fields sit: under "Steps and warm-up start", out of the way.
-ADVANCED = ("steps_per_epoch", "warmup_start_lr", "warmup_shape", "granularity")
+# Where the controls of these fields sit: under "Warm-up start and granularity", out of the way.
+# Not the steps per epoch: every step count on the page follows from it, so it sits by the total.
+ADVANCED = ("warmup_start_lr", "warmup_shape", "granularity")
+ADVANCED_TITLE = "Warm-up start and granularity"
 # lrs span orders of magnitude: a slider over round log-spaced values (decades low, high), and
 # whether 0 is among them.
 LOG_SLIDERS = {"base_lr": (-7, 1, False), "epsilon": (-9, 0, True)}
@@ -43,6 +45,7 @@ LABELS = {
     "warmup_shape": "Warm-up shape",
     "steps_per_epoch": "Steps per epoch",
     "granularity": "Granularity",
+    "baseline_scaled": "Scale to the schedule",
     "baseline_drop": "Drop factor",
     "baseline_epochs_per_drop": "Epochs per drop",
 }
@@ -51,7 +54,10 @@ HELP = {
     "warmup_epochs": "Ramp from the warm-up start lr to the base lr.",
     "hold_epochs": "Plateau at the base lr before the decay begins.",
     "epsilon": "The floor the decay ends on; at most the base lr.",
+    "warmup_start_lr": "The lr at step 0, from which the warm-up rises; at most the base lr.",
     "warmup_shape": "'cosine' rises along half a cosine: gentle at both ends.",
+    "baseline_scaled": "The classic ×0.1 at epochs 30 and 60 of 90, scaled: ×0.1 at one third and two thirds of "
+    "the decay, whatever its length. Off: your own drop factor and epochs per drop.",
 }
 BASELINE_PREFIX = "baseline_"
 
@@ -131,8 +137,11 @@ def common_controls(kind_name: str, state: Mapping[str, Any]) -> list[Control]:
 
 
 def split(all_controls: list[Control]) -> tuple[list[Control], list[Control]]:
-    """(the controls shown at once, those under "Steps and warm-up start" in ADVANCED's order)."""
-    main = [item for item in all_controls if not item.advanced]
+    """(the controls shown at once, the steps per epoch right after the total epochs; those under
+    ADVANCED_TITLE in ADVANCED's order)."""
+    main = [item for item in all_controls if not item.advanced and item.key != "steps_per_epoch"]
+    after_total = next((index + 1 for index, item in enumerate(main) if item.key == "total_epochs"), len(main))
+    main[after_total:after_total] = [item for item in all_controls if item.key == "steps_per_epoch"]
     advanced = sorted((item for item in all_controls if item.advanced), key=lambda item: ADVANCED.index(item.key))
     return main, advanced
 
@@ -143,8 +152,13 @@ def kind_controls(kind_name: str, state: Mapping[str, Any]) -> list[Control]:
 
 
 def baseline_controls(state: Mapping[str, Any]) -> list[Control]:
-    """The step-decay baseline's drop factor and epochs per drop: the step kind's own fields."""
-    return [control(rule_field, state, key=BASELINE_PREFIX + rule_field.name) for rule_field in KINDS["step"].fields]
+    """The step-decay baseline's controls: whether it is scaled to the schedule and, when it is not,
+    its own drop factor and epochs per drop (the step kind's own fields)."""
+    scaled = Control("toggle", "baseline_scaled", label("baseline_scaled"), {"help": HELP["baseline_scaled"]})
+    if state["baseline_scaled"]:
+        return [scaled]
+    own = [control(rule_field, state, key=BASELINE_PREFIX + rule_field.name) for rule_field in KINDS["step"].fields]
+    return [scaled, *own]
 
 
 def starting_values(kind_name: str) -> dict[str, Any]:

@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "warmup_shape": "linear",
     "steps_per_epoch": 100,
     "granularity": "step",
+    "baseline_scaled": True,  # the classic drops scaled to the schedule, until the user sets their own
     "baseline_drop": BASELINE_DROP,
     "baseline_epochs_per_drop": BASELINE_EPOCHS_PER_DROP,
     "log_scale": False,
@@ -121,14 +122,46 @@ def run_of(values: Mapping[str, Any]) -> Run:
 
 
 def baseline_document(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The step-decay baseline: the design's warm-up, hold and floor, its own drop and period."""
+    """The step-decay baseline: the design's warm-up, hold and floor; scaled to the schedule, or
+    the user's own drop and period."""
+    if values["baseline_scaled"]:
+        return schedules.step_baseline(document(values))
     return schedules.step_baseline(document(values), values["baseline_drop"], values["baseline_epochs_per_drop"])
+
+
+def baseline_drops(baseline: Mapping[str, Any]) -> str:
+    """Where the scaled baseline drops, in epochs from the start, and why there.
+
+    >>> doc = schedules.make_document({"kind": "cosine", "base_lr": 0.1, "total_epochs": 90}, 100)
+    >>> baseline_drops(schedules.step_baseline(doc))
+    "×0.1 at epochs 30 and 60: one third and two thirds of the decay, as in ResNet's 90 epochs."
+    """
+    schedule = schedules.from_config(baseline)
+    epochs = [number_text(step / schedule.steps_per_epoch) for step in schedule.turning_steps()]
+    factor = f"×{number_text(schedule.params['gamma'])}"
+    if not epochs:
+        return f"{factor} at one third and two thirds of the decay: no decay, so no drop."
+    where = f"epoch {epochs[0]}" if len(epochs) == 1 else f"epochs {' and '.join(epochs)}"
+    return f"{factor} at {where}: one third and two thirds of the decay, as in ResNet's 90 epochs."
 
 
 def designer_document(state: Mapping[str, Any]) -> dict[str, Any]:
     """The Designer's current document from a session's state (the page keeps it under
     ``schedule_document``), or its defaults' when the session never opened the Designer."""
     return state.get("schedule_document") or document(DEFAULTS)
+
+
+def designer_baseline(state: Mapping[str, Any]) -> dict[str, Any]:
+    """The Designer's current step-decay baseline (kept under ``baseline_document``), or its
+    defaults' when the session never opened the Designer."""
+    return state.get("baseline_document") or baseline_document(DEFAULTS)
+
+
+def own_baseline(baseline: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """(drop, epochs per drop) of a user's own baseline; (None, None) for the scaled one, which
+    ``schedules.step_baseline`` rebuilds from the schedule alone (the demo's default)."""
+    fields = baseline["schedule"]
+    return (fields["drop"], fields["epochs_per_drop"]) if fields["kind"] == "step" else (None, None)
 
 
 def controls(schedule: Schedule) -> dict[str, Any]:

@@ -30,9 +30,10 @@ HOVER_IN = {
         for unit in ("samples", "tokens")
     },
 }
-# Okabe–Ito's colour-blind-safe palette without its black and yellow (each invisible in one of the
-# themes): six hues that stay apart from each other on a white and on a near-black background.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7")
+# Six hues at least 30° apart (CIELCh), each visible on a white and on a near-black background:
+# Okabe–Ito's blue, orange, green and reddish purple, with a red and a violet in place of its
+# vermilion and sky blue, which read as a second orange and a second blue beside the others.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D62728", "#9467BD", "#CC79A7")
 BOUNDARY_LABELS = ("warm-up ends", "hold ends")
 TITLE_PX, LABEL_PX = 34, 16  # the title's band at the top, and each phase label's row below it
 MODEBAR_PX = 36  # the right margin holds Plotly's vertical toolbar, off the curves
@@ -138,6 +139,15 @@ def shared_ranges(
         "x": [0, max(float(x_values(curve.total_steps, curve.steps_per_epoch, x_unit, run)) for curve in curves)],
         "y": value_range(np.concatenate([curve.lr for curve in curves]), log_scale),
     }
+
+
+def multiples_ranges(
+    curves: Sequence[Curve], log_scale: bool = False, x_unit: str = "epochs", run: Run | None = None
+) -> list[dict[str, list[float] | None]]:
+    """Each small multiple's ranges: one x-axis for all, so lengths compare, and each lr axis
+    fitted to its own curve, so a 3e-4 schedule beside a 0.1 one still shows its shape."""
+    shared_x = shared_ranges(curves, log_scale, x_unit, run)["x"]
+    return [{"x": shared_x, "y": value_range(curve.lr, log_scale)} for curve in curves]
 
 
 def lr_axis(log_scale: bool, y_range: list[float] | None) -> dict:
@@ -268,9 +278,10 @@ def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, heig
     return go.Figure({"data": traces, "layout": layout})
 
 
-def readback_figure(readback, max_points: int = 4000, height: int = 360) -> go.Figure:
+def readback_figure(readback, name: str = "", max_points: int = 4000, height: int = 360) -> go.Figure:
     """The lr logged to TensorBoard at each step, with the designed curve drawn over it (dashed, so
-    the points stay visible beneath); mismatches in red."""
+    the points stay visible beneath); mismatches in red. ``name`` (the run's) heads the title: a
+    schedule's chart and its baseline's tell apart."""
     from studio.curves import envelope_indices  # noqa: PLC0415 - keeps this module's imports light
 
     kept = envelope_indices(readback.logged, max_points)
@@ -312,7 +323,7 @@ def readback_figure(readback, max_points: int = 4000, height: int = 360) -> go.F
             }
         )
     layout = {
-        "title": title_layout("Learning rate used at each step vs designed"),
+        "title": title_layout(f"{text.plotly(name) + ': ' if name else ''}learning rate used at each step vs designed"),
         "height": height,
         "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70},
         "xaxis": {"title": {"text": "epoch"}},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schedules import from_config, make_document
+from schedules import Schedule, from_config, make_document
 
 
 def _doc(steps_per_epoch: int, **schedule) -> dict:
@@ -35,3 +35,17 @@ PRESETS: dict[str, dict] = {
 def preset(name: str):
     """The schedule a preset names (KeyError for an unknown name)."""
     return from_config(PRESETS[name])
+
+
+def left_note(name: str | None, schedule: Schedule | None) -> str | None:
+    """The sentence under the preset's select once the design is no longer the preset it names
+    (``schedule`` None: the controls hold an invalid setting); None while it still is.
+
+    >>> left_note("1cycle", preset("1cycle")) is None
+    True
+    >>> left_note("1cycle", preset("Cyclical (triangular)"))
+    'Changed since chosen: no longer the preset "1cycle".'
+    """
+    if name not in PRESETS or schedule == preset(name):
+        return None
+    return f'Changed since chosen: no longer the preset "{name}".'

@@ -6,6 +6,7 @@ import inspect
 from pathlib import Path
 
 from schedules import COMMON_FIELDS, KINDS
+from schedules.budget import RUN_FIELDS
 from schedules.fields import Field
 
 WARMUP_TEXT = (
@@ -78,10 +79,37 @@ def formula(kind_name: str) -> str:
 
 
 COMMON_ROWS = field_rows(COMMON_FIELDS)
+RUN_ROWS = field_rows(RUN_FIELDS)
+RUN_TEXT = (
+    "The optional `run` object says how the run consumes its data. One optimizer step takes the global "
+    "batch B = `micro_batch` × `gradient_accumulation` × `devices` samples, so `steps_per_epoch` must be "
+    "⌊samples / B⌋ with `drop_last`, ⌈samples / B⌉ without (a token dataset counts ⌊tokens / "
+    "`sequence_length`⌋ samples)."
+)
 
 
 FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch", "optax": "optax", "huggingface": "Hugging Face"}
 CATALOG_START, CATALOG_END = "<!-- catalog:start -->", "<!-- catalog:end -->"
+
+
+def equals_text(kind_name: str) -> str:
+    """The frameworks' own classes a kind equals (tested step for step), with when.
+
+    >>> equals_text("multistep")
+    'Keras `PiecewiseConstantDecay` (no warm-up or hold); PyTorch `MultiStepLR` (no warm-up, hold or ε)'
+    """
+    return "; ".join(
+        f"{FRAMEWORK_NAMES[peer.framework]} `{peer.short_name}`" + (f" ({peer.when})" if peer.when else "")
+        for peer in KINDS[kind_name].peers
+    )
+
+
+def kinds_rows() -> list[dict[str, str]]:
+    """The reference page's overview of the kinds: each one's name and the classes it equals."""
+    return [
+        {"kind": f"{kind.title} (`{kind.name}`)", "equals (tested step for step)": equals_text(kind.name) or "—"}
+        for kind in KINDS.values()
+    ]
 
 
 def catalog_markdown() -> str:
@@ -95,10 +123,7 @@ def catalog_markdown() -> str:
             for field in kind.fields
         )
         decay = formula(kind.name).splitlines()[0].removeprefix("lr(e) = ").strip()
-        equals = "; ".join(
-            f"{FRAMEWORK_NAMES[peer.framework]} `{peer.short_name}`" + (f" ({peer.when})" if peer.when else "")
-            for peer in kind.peers
-        )
+        equals = equals_text(kind.name)
         rows.append(f"| `{kind.name}` | {fields or '—'} | {decay} | {equals} |")
     return "\n".join(rows)
 

@@ -294,6 +294,21 @@ def scaling(reference_lr: float, reference_batch: int, batch: int, rule: str) ->
     return lr, f"{RULE_WORDS[rule]}: {reference_lr:g} × {ratio} = {lr:.6g}"
 
 
+def scaling_drift(base_lr: float, rule_lr: float) -> str | None:
+    """Once the rule has set the base lr: the warning when the rule now gives another one (the
+    batch or the reference changed since), else None.
+
+    >>> scaling_drift(0.282843, 0.4)
+    'The base lr (0.282843) no longer follows the rule, which now gives 0.4: *Set base lr* again to apply it.'
+    """
+    if base_lr == rule_lr:
+        return None
+    return (
+        f"The base lr ({base_lr:.6g}) no longer follows the rule, which now gives {rule_lr:.6g}: "
+        "*Set base lr* again to apply it."
+    )
+
+
 def scaling_controls() -> list[Control]:
     """The batch-size scaling helper's inputs: a reference lr and batch, and the rule."""
     return [

@@ -7,6 +7,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from schedules import Schedule
+
 MAX_DEFAULT_EPOCHS = 100  # a full default run of the digits stays under half a minute
 
 
@@ -32,6 +34,23 @@ def epochs_note(epochs: int, total_epochs: float, cap: int = MAX_DEFAULT_EPOCHS)
         return None
     capped = f" (the default stops at {cap})" if total_epochs > cap and epochs == cap else ""
     return f"{epochs} of the schedule's {total_epochs:g} epochs{capped}: the run sees only the first part of the curve."
+
+
+def schedule_header(schedule: Schedule) -> str:
+    """The schedule a run trains, in one line: its kind and the lengths and lrs it takes (1cycle
+    brings its own warm-up: no warm-up, hold or epsilon to list).
+
+    >>> from studio import presets
+    >>> schedule_header(presets.preset("1cycle"))
+    '**1cycle** from the Designer: base lr 0.1, 30 epochs.'
+    >>> schedule_header(presets.preset("Cosine with warm-up, hold and epsilon"))
+    '**Cosine decay** from the Designer: base lr 0.01, 100 epochs, warm-up 5, hold 10, epsilon 1e-06.'
+    """
+    parts = [f"base lr {schedule.params['base_lr']:g}", f"{schedule.params['total_epochs']:g} epochs"]
+    for name, words in (("warmup_epochs", "warm-up"), ("hold_epochs", "hold"), ("epsilon", "epsilon")):
+        if name in schedule.kind.common:
+            parts.append(f"{words} {schedule.params[name]:g}")
+    return f"**{schedule.kind.title}** from the Designer: {', '.join(parts)}."
 
 
 def epochs_done(runs: Sequence[Any]) -> int:

@@ -59,7 +59,8 @@ class TrainRequest:
     seed: int = 0
     dataset: str = "digits"
     baseline: bool = False
-    baseline_drop: float = 0.1
+    # The user's own baseline; both None: the scaled one (``schedules.document.step_baseline``).
+    baseline_drop: float | None = None
     baseline_epochs_per_drop: float | None = None
     owner: str = ""
 
@@ -68,7 +69,9 @@ class TrainRequest:
         command += ["--epochs", str(self.epochs), "--batch-size", str(self.batch_size), "--optimizer", self.optimizer]
         command += ["--seed", str(self.seed), "--dataset", self.dataset, "--logdir", str(runs_dir)]
         if self.baseline:
-            command += ["--baseline", "--baseline-drop", str(self.baseline_drop)]
+            command += ["--baseline"]
+            if self.baseline_drop is not None:
+                command += ["--baseline-drop", str(self.baseline_drop)]
             if self.baseline_epochs_per_drop is not None:
                 command += ["--baseline-epochs-per-drop", str(self.baseline_epochs_per_drop)]
         return command

@@ -53,7 +53,7 @@ def documents(draw, kinds=tuple(KINDS), max_steps: int = 20_000) -> dict:
         "total_epochs": total_units * unit,
         "warmup_epochs": warmup_units * unit,
         "hold_epochs": hold_units * unit,
-        "warmup_start_lr": draw(st.one_of(st.just(0.0), lrs)),
+        "warmup_start_lr": draw(st.sampled_from([0.0, 1e-3, 0.1, 1.0])) * base_lr,
         "warmup_shape": draw(st.sampled_from(["linear", "cosine"])),
         "epsilon": draw(st.sampled_from([0.0, 1e-3, 0.1, 1.0])) * base_lr,
     }

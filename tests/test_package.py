@@ -95,6 +95,15 @@ def test_demo_dispatches_to_the_training_cli():
     assert "--config" in result.stdout
 
 
+@pytest.mark.parametrize("command", ["demo", "verify"])
+def test_each_commands_help_names_the_command_typed(command):
+    result = subprocess.run(
+        [sys.executable, "-m", "studio.cli", command, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: lr-studio {command} [-h]")
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
@@ -174,3 +183,8 @@ def test_installed_command_answers(installed, tmp_path):
     assert served.stdout == (
         "lr-studio app: Streamlit is missing; install the app with pip install 'lr-schedule-studio[studio]'.\n"
     )
+
+
+def test_build_outputs_stay_out_of_git():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert "build/" in ignored and "dist/" in ignored

@@ -30,7 +30,10 @@ EXIT_DIVERGED, EXIT_USAGE = 1, 2
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m training.demo", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=sys.argv[0] if sys.argv[0].startswith("lr-studio ") else "python -m training.demo",
+        description=__doc__.split("\n\n")[0],
+    )
     parser.add_argument("--config", required=True, type=Path, help="a v1 schedule document (JSON)")
     parser.add_argument("--epochs", type=int, help="default: the schedule's total epochs, rounded up")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -39,8 +42,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--logdir", type=Path, default=Path(os.environ.get("RUNS_DIR", "runs")))
     parser.add_argument("--dataset", choices=DATASETS, default="digits")
     parser.add_argument("--baseline", action="store_true", help="also train the step-decay baseline")
-    parser.add_argument("--baseline-drop", type=float, default=BASELINE_DROP, help="the baseline's drop factor")
-    parser.add_argument("--baseline-epochs-per-drop", type=float, default=BASELINE_EPOCHS_PER_DROP)
+    parser.add_argument(
+        "--baseline-drop",
+        type=float,
+        help=f"the baseline's drop factor (default: ×{BASELINE_DROP:g} at one third and two thirds of the decay)",
+    )
+    parser.add_argument(
+        "--baseline-epochs-per-drop",
+        type=float,
+        help=f"the baseline's epochs per drop (with a drop factor alone: {BASELINE_EPOCHS_PER_DROP:g})",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON lines (for programs)")
     return parser.parse_args(argv)
 

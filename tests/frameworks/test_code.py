@@ -106,6 +106,12 @@ def test_every_preset_exports_to_every_framework(name):
         assert {"keras": "lr_schedule =", "pytorch": "scheduler =", "optax": "schedule ="}[framework] in code
 
 
+def test_derived_numbers_read_as_the_decimals_they_stand_for():
+    # 0.1 × 0.1 is 0.010000000000000002 and 1e-6 / 0.01 is 9.999999999999999e-05 in floats
+    assert "values=[0.1, 0.01, 0.001, 0.0001]," in preset("ResNet step decay (×0.1 at 30/60/80)").to_code("keras")
+    assert "alpha=0.0001," in preset("Cosine with warm-up, hold and epsilon").to_code("optax")
+
+
 def test_unknown_framework():
     with pytest.raises(ValueError, match="framework: must be one of keras, pytorch, optax"):
         preset("1cycle").to_code("mxnet")
@@ -116,10 +122,10 @@ def test_every_snippet_starts_with_the_one_install_line_it_needs(name):
     for framework in FRAMEWORKS:
         first, *rest = preset(name).to_code(framework).splitlines()
         engine = "import schedules" in rest
-        expected = f'"lr-schedule-studio[{ {"pytorch": "torch"}.get(framework, framework) }]"' if engine else None
+        expected = f'"./lr-schedule-studio[{ {"pytorch": "torch"}.get(framework, framework) }]"' if engine else None
         assert first.startswith("# pip install ")
         if engine:
-            assert first == f"# pip install {expected}"
+            assert first == f"# pip install {expected}" and "not on PyPI" in rest[0]
         else:
             assert "lr-schedule-studio" not in first
 

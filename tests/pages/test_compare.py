@@ -39,6 +39,28 @@ def test_small_multiples_draw_one_chart_per_schedule(page):
     assert len([chart for chart in traces(page) if len(chart) == 1]) >= 2
 
 
+def layouts(page) -> list[dict]:
+    return [json.loads(chart.proto.spec)["layout"] for chart in page.get("plotly_chart")]
+
+
+def test_small_multiples_share_the_x_axis_and_scale_each_lr_axis(page):
+    page.selectbox(key="compare_source").set_value("Warm-up–stable–decay (WSD)").run()  # 3e-4 beside 0.01
+    page.button(key="compare_add").click().run()
+    page.toggle(key="compare_multiples").set_value(True).run()
+    by_title = {layout["title"]["text"]: layout for layout in layouts(page)}
+    designer, wsd = by_title["Designer"], by_title["Warm-up–stable–decay (WSD)"]
+    assert designer["xaxis"]["range"] == wsd["xaxis"]["range"]
+    assert wsd["yaxis"]["range"][1] == pytest.approx(3e-4 * 1.05, rel=0.05)  # its own peak, not 0.01's
+    assert designer["yaxis"]["range"][1] == pytest.approx(0.01 * 1.05, rel=0.05)
+
+
+def test_the_x_axis_can_count_steps(page):
+    page.selectbox(key="compare_x_unit").set_value("steps").run()
+    (overlay,) = traces(page)[:1]
+    assert layouts(page)[0]["xaxis"]["title"]["text"] == "step"
+    assert overlay[0]["x"][-1] == 100 * 100 - 1  # the Designer's 100 epochs of 100 steps
+
+
 def test_a_bad_edit_shows_one_error_beside_the_text_it_keeps(page):
     uid = page.session_state["compare_items"][0]["id"]
     before = page.session_state["compare_items"][0]["document"]

@@ -43,8 +43,7 @@ def test_default_page_draws_designed_and_baseline_curves(app):
         ("number_input", "warmup_start_lr", 0.002, 0),
         ("radio", "granularity", "epoch", 0),
         ("selectbox", "kind", "constant", 0),
-        ("number_input", "baseline_drop", 0.5, 1),
-        ("number_input", "baseline_epochs_per_drop", 10.0, 1),
+        ("toggle", "baseline_scaled", False, 1),
     ],
 )
 def test_each_control_redraws_its_curve(app, widget, key, value, chart):
@@ -59,6 +58,43 @@ def test_each_control_redraws_its_curve(app, widget, key, value, chart):
     )
     assert changed, f"{key} = {value} did not change the plotted curve"
     assert app.session_state["schedule_document"] == design.document({k: app.session_state[k] for k in design.DEFAULTS})
+
+
+@pytest.mark.parametrize(("key", "value"), [("baseline_drop", 0.5), ("baseline_epochs_per_drop", 10.0)])
+def test_a_users_own_baseline_redraws_with_its_drop_and_period(app, key, value):
+    app.toggle(key="baseline_scaled").set_value(False).run()
+    before = traces(app)[1][0]["y"]
+    app.number_input(key=key).set_value(value).run()
+    assert not app.exception and not app.error
+    assert not np.array_equal(traces(app)[1][0]["y"], before)
+    assert app.session_state["baseline_document"]["schedule"][key.removeprefix("baseline_")] == value
+
+
+@pytest.mark.parametrize("preset", ["1cycle", "ResNet step decay (×0.1 at 30/60/80)"])
+def test_the_default_baseline_drops_twice_beside_any_preset(app, preset):
+    app.selectbox(key="preset").set_value(preset).run()
+    baseline = schedules.from_config(app.session_state["baseline_document"])
+    designed = schedules.from_config(app.session_state["schedule_document"])
+    thirds = [designed.total_steps // 3, 2 * designed.total_steps // 3]
+    assert baseline.turning_steps().tolist() == thirds and baseline.peak_lr == designed.peak_lr
+    stats = app.table[0].value["Step-decay baseline"]
+    assert stats["Steps until lr ≤ 10% of peak"] == f"{thirds[0]:,}"
+    (caption,) = [plain(c.value) for c in app.caption if plain(c.value).startswith("×0.1 at epochs")]
+    assert "one third and two thirds of the decay" in caption
+
+
+def test_the_preset_select_says_when_the_design_has_left_the_preset(app):
+    app.selectbox(key="preset").set_value("ResNet step decay (×0.1 at 30/60/80)").run()
+    assert not [c for c in app.caption if "no longer the preset" in c.value]
+    app.selectbox(key="kind").set_value("cosine").run()
+    (note,) = [plain(c.value) for c in app.caption if "no longer the preset" in plain(c.value)]
+    assert note == 'Changed since chosen: no longer the preset "ResNet step decay (×0.1 at 30/60/80)".'
+
+
+def test_the_steps_per_epoch_are_in_sight_not_in_a_collapsed_section(app):
+    assert app.number_input(key="steps_per_epoch").value == 100
+    for expander in app.expander:
+        assert "steps_per_epoch" not in [widget.key for widget in expander.number_input]
 
 
 def test_log_scale_and_overlay_toggles(app):
@@ -200,7 +236,7 @@ def test_the_address_bar_follows_the_controls(app):
     assert app.query_params["warmup_epochs"] == "7.0"
     schedule, view = links.from_link(app.query_params)
     assert schedule == schedules.from_config(app.session_state["schedule_document"])
-    assert view == {"baseline_drop": 0.1, "baseline_epochs_per_drop": 30.0, "log_scale": False, "overlay": False}
+    assert view == {"baseline_scaled": True, "log_scale": False, "overlay": False}
 
 
 @pytest.mark.parametrize(

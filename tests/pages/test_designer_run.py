@@ -99,6 +99,19 @@ def test_the_scaling_button_sets_the_base_lr_and_says_how(imagenet):
     assert "square-root rule: 0.1 × √(2048 / 256) = 0.282843" in imagenet.success[0].value
 
 
+def test_a_base_lr_the_rule_no_longer_gives_is_said_and_one_click_reapplies_it(imagenet):
+    imagenet.radio(key="scale_rule").set_value("sqrt").run()
+    imagenet.button(key="scale_apply").click().run()
+    assert not imagenet.warning
+    imagenet.number_input(key="run_devices").set_value(16).run()  # the rule now gives 0.4
+    (warning,) = imagenet.warning
+    assert plain(warning.value) == (
+        "The base lr (0.282843) no longer follows the rule, which now gives 0.4: *Set base lr* again to apply it."
+    )
+    imagenet.button(key="scale_apply").click().run()
+    assert imagenet.select_slider(key="base_lr").value == pytest.approx(0.4) and not imagenet.warning
+
+
 def test_warmup_in_steps_becomes_epochs_in_the_document(imagenet):
     imagenet.radio(key="phase_unit").set_value("steps").run()
     assert imagenet.number_input(key="warmup_amount").value == 5 * 625  # from the 5 epochs it had

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from schedules.document import MAX_TEXT_BYTES
-from studio import design, links, presets
+from studio import design, links, presets, share
 from tests.pages.conftest import ROOT, plain, traces
 
 
@@ -73,13 +73,13 @@ def test_common_controls_keep_their_keys_and_kinds():
         ("radio", "warmup_shape"),
         ("number_input", "steps_per_epoch"),
         ("radio", "granularity"),
-        ("number_input", "baseline_drop"),
-        ("number_input", "baseline_epochs_per_drop"),
+        ("toggle", "baseline_scaled"),
     ]:
         assert getattr(at, widget)(key=key).value == design.DEFAULTS[key]
 
 
 def test_the_link_carries_the_baseline_log_scale_and_overlay(app):
+    app.toggle(key="baseline_scaled").set_value(False).run()
     app.number_input(key="baseline_drop").set_value(0.5).run()
     app.toggle(key="log_scale").set_value(True).run()
     app.toggle(key="overlay").set_value(True).run()
@@ -90,9 +90,26 @@ def test_the_link_carries_the_baseline_log_scale_and_overlay(app):
         reopened.query_params[key] = value
     reopened.run()
     assert not reopened.exception and not reopened.warning
-    assert reopened.number_input(key="baseline_drop").value == 0.5
+    assert not reopened.toggle(key="baseline_scaled").value and reopened.number_input(key="baseline_drop").value == 0.5
     assert reopened.toggle(key="log_scale").value and reopened.toggle(key="overlay").value
     assert len(reopened.get("plotly_chart")) == 1  # overlaid
+
+
+def test_an_older_link_keeps_its_explicit_baseline():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    older = share.to_query(presets.preset("1cycle")) | {
+        "studio.baseline_drop": "0.1",
+        "studio.baseline_epochs_per_drop": "30.0",
+        "studio.log_scale": "false",
+        "studio.overlay": "false",
+    }
+    for key, value in older.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception and not at.warning
+    assert not at.toggle(key="baseline_scaled").value
+    fields = at.session_state["baseline_document"]["schedule"]
+    assert (fields["kind"], fields["drop"], fields["epochs_per_drop"]) == ("step", 0.1, 30.0)
 
 
 def test_a_bad_view_setting_in_a_link_is_named():
@@ -126,6 +143,7 @@ def test_compare_follows_the_designers_current_schedule(app):
     assert first["name"] == "Designer" and first["document"]["schedule"]["base_lr"] == 0.01
     app.switch_page("pages/designer.py").run()
     app.select_slider(key="base_lr").set_value(0.05).run()
+    app.toggle(key="baseline_scaled").set_value(False).run()
     app.number_input(key="baseline_drop").set_value(0.5).run()
     app.switch_page("pages/compare.py").run()
     designer, baseline = app.session_state["compare_items"]
@@ -140,7 +158,7 @@ def test_compare_in_a_fresh_session_shows_the_designers_default_baseline():
     page = AppTest.from_file(str(ROOT / "pages" / "compare.py"), default_timeout=60).run()
     baseline = page.session_state["compare_items"][1]["document"]
     assert baseline == design.baseline_document(design.DEFAULTS)
-    assert (baseline["schedule"]["drop"], baseline["schedule"]["epochs_per_drop"]) == (0.1, 30.0)
+    assert (baseline["schedule"]["milestones_epochs"], baseline["schedule"]["gamma"]) == ([28.33, 56.67], 0.1)
 
 
 def test_an_edited_designer_entry_stops_following(app):

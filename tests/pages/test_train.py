@@ -6,6 +6,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from studio import presets
 from tests.pages.conftest import ROOT, plain
 
 pytestmark = pytest.mark.slow
@@ -33,6 +34,16 @@ def run_until(at: AppTest, done, timeout=180):
 
 def finished(at: AppTest) -> bool:
     return status_text(at).startswith(("Completed", "Stopped", "Diverged", "Failed"))
+
+
+def test_the_header_lists_only_the_fields_the_schedule_takes(tmp_path, monkeypatch):
+    monkeypatch.setenv("RUNS_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "pages" / "train.py"), default_timeout=60)
+    at.session_state["schedule_document"] = presets.PRESETS["1cycle"]
+    at.run()
+    (header,) = [plain(item.value) for item in at.markdown if "from the Designer" in item.value]
+    assert header.startswith("**1cycle** from the Designer: base lr 0.1, 30 epochs. Its epochs")
+    assert "warm-up" not in header and "epsilon" not in header
 
 
 def test_a_short_run_shows_progress_and_reads_the_lr_back(tmp_path, monkeypatch):

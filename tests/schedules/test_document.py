@@ -76,6 +76,7 @@ def test_loads_accepts_bytes_with_a_utf8_bom():
         (with_(total_epochs=float("inf")), "schedule.total_epochs: must be a number > 0, got inf"),
         (with_(total_epochs=10**400), "schedule.total_epochs: must be a number > 0, got 100000000000…"),
         (with_(epsilon=0.02), "schedule.epsilon: must not exceed base_lr (0.01), got 0.02"),
+        (with_(warmup_start_lr=0.5), "schedule.warmup_start_lr: must not exceed base_lr (0.01), got 0.5"),
         (with_(warmup_epochs=-1), "schedule.warmup_epochs: must be a number ≥ 0, got -1"),
         (with_(kind="cosin"), "schedule.kind: must be one of " + ", ".join(f'"{k}"' for k in KINDS) + ", got 'cosin'"),
         (with_(bse_lr=0.1), "schedule.bse_lr: 'bse_lr' is not a field of kind \"cosine\""),
@@ -140,9 +141,43 @@ def test_configerror_is_a_valueerror():
 
 
 def test_step_baseline_shares_everything_but_the_decay():
-    baseline = schedules.from_config(schedules.step_baseline(GOOD))
+    baseline = schedules.from_config(schedules.step_baseline(GOOD, drop=0.5, epochs_per_drop=7))
     assert baseline.kind.name == "step"
-    assert baseline.params["epochs_per_drop"] == 30 and baseline.params["drop"] == 0.1
+    assert baseline.params["epochs_per_drop"] == 7 and baseline.params["drop"] == 0.5
     for name in ("base_lr", "total_epochs", "warmup_epochs", "hold_epochs", "epsilon", "warmup_start_lr"):
         assert baseline.params[name] == GOOD["schedule"][name]
-    assert schedules.step_baseline(GOOD, drop=0.5, epochs_per_drop=7)["schedule"]["epochs_per_drop"] == 7
+
+
+@pytest.mark.parametrize(
+    ("schedule", "steps_per_epoch", "drops_at"),
+    [
+        # ResNet's own recipe: 90 epochs, ×0.1 at 30 and 60
+        ({"kind": "cosine", "base_lr": 0.1, "total_epochs": 90}, 5005, [30 * 5005, 60 * 5005]),
+        # the 1cycle preset's 30 epochs: at 10 and 20, not a flat line
+        ({"kind": "one_cycle", "base_lr": 0.1, "total_epochs": 30}, 100, [1000, 2000]),
+        # a fit's 1,000 one-step epochs: two drops, not 33
+        ({"kind": "linear", "base_lr": 0.1, "total_epochs": 1000}, 1, [333, 667]),
+        # the Designer's default: decay from epoch 15 to 100
+        (
+            {"kind": "cosine", "base_lr": 0.01, "total_epochs": 100, "warmup_epochs": 5, "hold_epochs": 10},
+            100,
+            [1500 + 2833, 1500 + 5667],
+        ),
+        # a decay of two steps still drops twice, a step apart
+        ({"kind": "cosine", "base_lr": 0.1, "total_epochs": 10, "hold_epochs": 8}, 1, [9, 10]),
+    ],
+)
+def test_the_default_baseline_drops_twice_at_thirds_of_the_decay(schedule, steps_per_epoch, drops_at):
+    doc = schedules.make_document(schedule, steps_per_epoch)
+    baseline = schedules.from_config(schedules.step_baseline(doc))
+    assert baseline.turning_steps().tolist() == drops_at
+    assert (
+        baseline.peak_lr == schedule["base_lr"] and baseline.total_steps == schedule["total_epochs"] * steps_per_epoch
+    )
+    before, after = baseline.lr([drops_at[0] - 1, drops_at[0]])
+    assert after == pytest.approx(before * 0.1)
+
+
+def test_a_drop_alone_keeps_the_classic_period():
+    baseline = schedules.step_baseline(GOOD, drop=0.5)["schedule"]
+    assert (baseline["kind"], baseline["drop"], baseline["epochs_per_drop"]) == ("step", 0.5, 30.0)

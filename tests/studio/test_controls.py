@@ -48,7 +48,15 @@ def test_fields_a_kind_does_not_take_are_disabled():
 def test_advanced_controls_come_in_their_order():
     shown, advanced = controls.split(controls.common_controls("cosine", design.DEFAULTS))
     assert [item.key for item in advanced] == list(controls.ADVANCED)
-    assert [item.key for item in shown] == ["base_lr", "total_epochs", "warmup_epochs", "hold_epochs", "epsilon"]
+    # the steps per epoch decide every step count: in sight, by the total
+    assert [item.key for item in shown] == [
+        "base_lr",
+        "total_epochs",
+        "steps_per_epoch",
+        "warmup_epochs",
+        "hold_epochs",
+        "epsilon",
+    ]
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -64,8 +72,9 @@ def test_every_kind_field_gets_a_control_by_its_rule(kind):
 
 
 def test_the_baseline_controls_are_the_step_kinds_fields_prefixed():
-    made = by_key(controls.baseline_controls(design.DEFAULTS))
-    assert list(made) == ["baseline_drop", "baseline_epochs_per_drop"]
+    assert list(by_key(controls.baseline_controls(design.DEFAULTS))) == ["baseline_scaled"]
+    made = by_key(controls.baseline_controls(design.DEFAULTS | {"baseline_scaled": False}))
+    assert list(made) == ["baseline_scaled", "baseline_drop", "baseline_epochs_per_drop"]
     assert made["baseline_drop"].options["max_value"] == 1.0
 
 

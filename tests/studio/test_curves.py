@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schedules
-from schedules.stats import summarize, summarize_schedule
+from schedules.stats import EXACT_STEPS, summarize, summarize_schedule
+from studio import presets
 from studio.curves import (
     MAX_POINTS,
     csv_note,
@@ -72,8 +73,8 @@ def test_stats_read_as_people_read_them():
         }
     )
     assert text["Peak lr"] == "0.01" and text["Share of steps above half the peak"] == "55.0%"
-    assert text["Steps until lr < 10% of peak"] == "8,260" and text["Final lr"] == "1e-06"
-    assert format_stats({"steps_to_tenth_of_peak": None})["Steps until lr < 10% of peak"] == "never"
+    assert text["Steps until lr ≤ 10% of peak"] == "8,260" and text["Final lr"] == "1e-06"
+    assert format_stats({"steps_to_tenth_of_peak": None})["Steps until lr ≤ 10% of peak"] == "never"
 
 
 def test_sample_many_equals_one_at_a_time():
@@ -138,3 +139,11 @@ def test_bounded_statistics_equal_brute_force_where_exact(doc):
         )
     for name, bound in summary.bounds.items():
         assert abs(summary.values[name] - brute[name]) <= bound * (1 + 1e-9) + 1e-12 * abs(brute[name])
+
+
+@pytest.mark.parametrize("exact_steps", [EXACT_STEPS, 0])
+def test_a_drop_by_a_tenth_reaches_a_tenth_of_the_peak(exact_steps):
+    # ResNet's ×0.1 at epoch 30 of 5,005 steps each: 0.1 × 0.1 is 0.010000000000000002 in floats
+    s = presets.preset("ResNet step decay (×0.1 at 30/60/80)")
+    assert summarize_schedule(s, exact_steps=exact_steps).values["steps_to_tenth_of_peak"] == 30 * 5005
+    assert summarize(s.lr(np.arange(s.total_steps)))["steps_to_tenth_of_peak"] == 30 * 5005

@@ -30,7 +30,23 @@ EXAMPLE = {
 def test_defaults_make_valid_documents():
     schedules.from_config(design.document(design.DEFAULTS))
     baseline = schedules.from_config(design.baseline_document(design.DEFAULTS))
-    assert baseline.kind.name == "step" and baseline.params["drop"] == design.DEFAULTS["baseline_drop"]
+    assert baseline.kind.name == "multistep" and baseline.params["gamma"] == 0.1
+
+
+def test_the_default_baseline_drops_at_one_third_and_two_thirds_of_the_decay():
+    # 100 epochs, decay from epoch 15: 85 epochs of decay, drops 28.33 and 56.67 epochs into it
+    baseline = schedules.from_config(design.baseline_document(design.DEFAULTS))
+    assert baseline.turning_steps().tolist() == [1500 + 2833, 1500 + 5667]
+    assert design.baseline_drops(design.baseline_document(design.DEFAULTS)).startswith(
+        "×0.1 at epochs 43.33 and 71.67: one third and two thirds of the decay"
+    )
+
+
+def test_a_users_own_baseline_keeps_its_drop_and_period():
+    values = design.DEFAULTS | {"baseline_scaled": False, "baseline_drop": 0.5, "baseline_epochs_per_drop": 20.0}
+    baseline = design.baseline_document(values)
+    assert baseline["schedule"]["kind"] == "step" and design.own_baseline(baseline) == (0.5, 20.0)
+    assert design.own_baseline(design.baseline_document(design.DEFAULTS)) == (None, None)
 
 
 def test_baseline_shares_the_warmup_hold_and_floor():

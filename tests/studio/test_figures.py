@@ -1,5 +1,7 @@
 """The figure is a pure function of curves: traces, hover text, boundaries and scale."""
 
+import math
+
 import schedules
 from studio.curves import sample
 from studio.figures import make_figure
@@ -62,6 +64,9 @@ def test_six_series_colours_stay_apart_and_visible_in_both_themes():
         for second in PALETTE[index + 1 :]:
             distance = sum((a - b) ** 2 for a, b in zip(lab(first), lab(second), strict=True)) ** 0.5
             assert distance > 25, (first, second, distance)  # CIE76: well beyond "similar"
+            hues = [math.degrees(math.atan2(b, a)) for _, a, b in (lab(first), lab(second))]
+            apart = abs(hues[0] - hues[1]) % 360
+            assert min(apart, 360 - apart) >= 30, (first, second)  # not two blues, not two oranges
         for background in ("#FFFFFF", "#0E1117"):  # Streamlit's light and dark backgrounds
             bright, dark = sorted((luminance(first), luminance(background)), reverse=True)
             assert (bright + 0.05) / (dark + 0.05) >= 2.0, (first, background)
@@ -132,6 +137,24 @@ def test_the_designed_line_is_drawn_dashed_over_the_logged_points():
     assert (logged.name, logged.mode) == ("logged (TensorBoard)", "markers")
     assert (designed.name, designed.line.dash) == ("designed", "dash")  # later trace: drawn on top
     assert logged.marker.color != designed.line.color
+
+
+def test_each_runs_readback_chart_names_its_run():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from studio.figures import readback_figure
+
+    lr = np.linspace(0.0, 0.1, 50)
+    readback = SimpleNamespace(
+        steps=np.arange(50), logged=lr, designed=lr, mismatched=np.array([], int), steps_per_epoch=10
+    )
+    titles = {readback_figure(readback, name).layout.title.text for name in ("1-cosine", "1-step-baseline")}
+    assert titles == {
+        "1-cosine: learning rate used at each step vs designed",
+        "1-step-baseline: learning rate used at each step vs designed",
+    }
 
 
 def test_training_legends_sit_below_the_axis_title():

@@ -7,7 +7,13 @@ from hypothesis import strategies as st
 from schedules import ConfigError
 from studio import links, presets, share
 
-VIEW = {"baseline_drop": 0.25, "baseline_epochs_per_drop": 12.5, "log_scale": True, "overlay": False}
+VIEW = {
+    "baseline_scaled": False,
+    "baseline_drop": 0.25,
+    "baseline_epochs_per_drop": 12.5,
+    "log_scale": True,
+    "overlay": False,
+}
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))
@@ -24,8 +30,26 @@ def test_every_preset_and_a_view_round_trip(name):
 )
 def test_any_valid_view_round_trips(drop, period, log_scale, overlay):
     view = {"baseline_drop": drop, "baseline_epochs_per_drop": period, "log_scale": log_scale, "overlay": overlay}
+    view["baseline_scaled"] = False
     schedule = presets.preset("1cycle")
     assert links.from_link(links.to_link(schedule, view))[1] == view
+
+
+def test_the_scaled_baseline_leaves_its_drop_and_period_out_of_the_link():
+    params = links.to_link(presets.preset("1cycle"), VIEW | {"baseline_scaled": True})
+    assert not any(key.startswith("studio.baseline") for key in params)
+    assert links.from_link(params)[1] == {"baseline_scaled": True, "log_scale": True, "overlay": False}
+
+
+def test_an_older_link_keeps_its_explicit_baseline():
+    older = share.to_query(presets.preset("1cycle")) | {
+        "studio.baseline_drop": "0.1",
+        "studio.baseline_epochs_per_drop": "30.0",
+        "studio.log_scale": "false",
+        "studio.overlay": "false",
+    }
+    view = links.from_link(older)[1]
+    assert (view["baseline_scaled"], view["baseline_drop"], view["baseline_epochs_per_drop"]) == (False, 0.1, 30.0)
 
 
 def test_an_older_link_without_view_settings_still_opens():

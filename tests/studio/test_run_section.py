@@ -214,8 +214,8 @@ class TestControls:
 
         values = state(**IMAGENET)
         derived = run_section.derive(values)
-        _, advanced = controls.split(controls.common_controls("cosine", values))
-        (steps,) = [item for item in run_section.arrange(advanced, values, derived) if item.key == "steps_per_epoch"]
+        shown, _ = controls.split(controls.common_controls("cosine", values))
+        (steps,) = [item for item in run_section.arrange(shown, values, derived) if item.key == "steps_per_epoch"]
         assert steps.options["disabled"] and steps.options["help"].startswith("Derived from the run section")
 
     def test_warmup_and_hold_as_amounts_behind_their_unit(self):
@@ -224,14 +224,15 @@ class TestControls:
         values = state(phase_unit="steps")
         shown, _ = controls.split(controls.common_controls("cosine", values))
         arranged = run_section.arrange(shown, values, run_section.derive(values))
-        assert [(item.key, item.label) for item in arranged][1:5] == [
+        assert [(item.key, item.label) for item in arranged][1:6] == [
             ("total_epochs", "Total epochs"),
+            ("steps_per_epoch", "Steps per epoch"),
             ("phase_unit", "Warm-up and hold in"),
             ("warmup_amount", "Warm-up steps"),
             ("hold_amount", "Hold steps"),
         ]
         epochs = run_section.arrange(shown, state(), run_section.derive(state()))
-        assert [item.key for item in epochs][3:5] == ["warmup_epochs", "hold_epochs"]
+        assert [item.key for item in epochs][4:6] == ["warmup_epochs", "hold_epochs"]
 
     def test_a_kind_without_warmup_disables_its_unit_too(self):
         from studio import controls

@@ -52,6 +52,15 @@ def test_request_command_carries_every_option(tmp_path):
     assert "--baseline" in command and command[command.index("--logdir") + 1] == str(tmp_path)
 
 
+def test_the_scaled_baseline_passes_no_drop_and_a_users_own_passes_both(tmp_path):
+    scaled = TrainRequest(DOC, epochs=3, baseline=True).command(tmp_path / "c.json", tmp_path)
+    assert "--baseline" in scaled and not any(part.startswith("--baseline-") for part in scaled)
+    own = TrainRequest(DOC, epochs=3, baseline=True, baseline_drop=0.5, baseline_epochs_per_drop=20.0)
+    command = own.command(tmp_path / "c.json", tmp_path)
+    assert command[command.index("--baseline-drop") + 1] == "0.5"
+    assert command[command.index("--baseline-epochs-per-drop") + 1] == "20.0"
+
+
 def test_a_run_left_running_by_a_dead_process_is_incomplete(tmp_path):
     for name, status in (("1-cosine", "running"), ("2-cosine", "running"), ("3-step", "completed")):
         (tmp_path / name).mkdir()

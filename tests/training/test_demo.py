@@ -144,3 +144,17 @@ def test_a_killed_run_leaves_readable_logs_and_reads_as_incomplete(tmp_path):
     steps, _ = read_scalars(run_dir)
     assert steps.size >= 45 and steps.tolist() == list(range(steps.size))  # at least the first epoch
     assert [row["status"] for row in past_runs(tmp_path / "runs")] == ["incomplete"]
+
+
+def test_the_baseline_is_scaled_to_the_schedule_unless_given_its_own(tmp_path):
+    from training.demo import parse_args, read_runs  # noqa: PLC0415 - no training here
+
+    config = tmp_path / "schedule.json"
+    config.write_text(json.dumps(DOC))
+    (_, scaled) = read_runs(parse_args(["--config", str(config), "--baseline"]))[1]
+    assert scaled.kind.name == "multistep" and scaled.turning_steps().tolist() == [100 + 33, 100 + 67]
+    args = parse_args(
+        ["--config", str(config), "--baseline", "--baseline-drop", "0.5", "--baseline-epochs-per-drop", "1"]
+    )
+    (_, own) = read_runs(args)[1]
+    assert (own.kind.name, own.params["drop"], own.params["epochs_per_drop"]) == ("step", 0.5, 1.0)
