@@ -6,7 +6,9 @@ Writes a 10⁶-point TensorBoard event file (TensorFlow's own record writer: rea
 step and lr and a trainer_state.json into a temporary folder, then times ``schedules.logs`` on
 each (median of a few turns, candidates interleaved) and its peak Python-heap allocation
 (tracemalloc, which sees NumPy's buffers), and the CSV read against ``np.loadtxt`` of the same
-file. Also times the diagnosis of the 10⁶ points against their design.
+file. Also times the diagnosis of the 10⁶ points against their design, and what the readers do with
+hostile files (a zip bomb, a member lying about its size, a tensor of 100,000 dimensions, 20,000
+distinct keys, 100,000 lr columns): each a sentence or an answer, its time and peak allocation.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from bench.timing import interleaved_medians
 from schedules import from_config
 from schedules.diagnose import diagnose
-from schedules.logs import read_path
+from schedules.logs import LogError, read_files, read_path
 
 POINTS = 1_000_000
 DESIGN = from_config(
@@ -100,6 +102,48 @@ def main() -> None:
         )
         offset = diagnose(series.steps, DESIGN.lr(steps + 1), DESIGN)
         print(f"with an off-by-one log: {offset.findings[0]['sentence']}")
+    hostile()
+
+
+def hostile_files() -> dict[str, tuple[str, bytes]]:
+    from tests.schedules.test_log_limits import deflated_zip, record, scalar_event, varint  # noqa: PLC0415
+
+    bomb = deflated_zip("run/metrics.csv", b"step,lr\n", b"0,0.1\n", 500 * 2**20)
+    lying = deflated_zip("metrics.csv", b"step,lr\n", b"0,0.1\n", 100 * 2**20)
+    lying = lying.replace(struct.pack("<I", 100 * 2**20), struct.pack("<I", 100))
+    dims = b"\x12\x02\x08\x01" * 100_000
+    shape = b"\x12" + varint(len(dims)) + dims
+    tensor = b"\x08\x01" + shape + b"\x2a\x04" + struct.pack("<f", 0.25)
+    value = b"\x0a\x02lr\x42" + varint(len(tensor)) + tensor
+    summary = b"\x0a" + varint(len(value)) + value
+    version = b"\x09" + struct.pack("<d", 1.0) + b"\x1a\x0dbrain.Event:2"
+    events = record(version) + record(b"\x10\x05\x2a" + varint(len(summary)) + summary) + record(scalar_event(6, 0.5))
+    keys = json.dumps({"log_history": [{"step": i, f"grad_{i}": 0.1, "learning_rate": 0.2} for i in range(20_000)]})
+    columns = ",".join(f"lr-{i}" for i in range(100_000))
+    return {
+        "zip bomb: 500 MB CSV in a zip": ("run.zip", bomb),
+        "zip member declaring 100 of 100 MB": ("run.zip", lying),
+        "tensor of 100,000 dimensions": ("events.out.tfevents.1.h", events),
+        "20,000 entries, each its own key": ("trainer_state.json", keys.encode()),
+        "100,000 lr columns": ("metrics.csv", f"step,{columns}\n0{',0.1' * 100_000}\n".encode()),
+    }
+
+
+def hostile() -> None:
+    print("\nhostile files (time, peak allocation, answer):")
+    for label, (name, data) in hostile_files().items():
+
+        def read(name=name, data=data):
+            try:
+                return f"{len(read_files([(name, data)]))} series"
+            except LogError as error:
+                return str(error)
+
+        start = time.perf_counter()
+        answer = read()
+        seconds = time.perf_counter() - start
+        peak = peak_bytes(read)
+        print(f"  {label} ({len(data) / 1e6:.1f} MB): {seconds:.2f} s, peak {peak / 1e6:.0f} MB — {answer[:90]}")
 
 
 if __name__ == "__main__":

@@ -32,9 +32,10 @@ def read_regular_file(path: str | Path, limit: int) -> bytes:
         # O_NONBLOCK: should the path become a FIFO after the check, opening it does not wait.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
         with open(descriptor, "rb", closefd=True) as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):
                 raise UnreadableFile("not a regular file (a folder, device, FIFO or socket)")
-            data = file.read(limit + 1)
+            data = _read_at_most(file, limit + 1, status.st_size)
     except UnreadableFile:
         raise
     except FileNotFoundError:
@@ -46,6 +47,15 @@ def read_regular_file(path: str | Path, limit: int) -> bytes:
     if len(data) > limit:
         raise FileTooLarge(f"more than the {limit:,} bytes read from one file")
     return data
+
+
+def _read_at_most(file, count: int, expected: int) -> bytes:
+    """Up to ``count`` bytes: as many as the file says it holds (read(count) would allocate all
+    ``count`` bytes up front), then on in pieces should it hold more (``/proc`` files say 0)."""
+    data = bytearray(file.read(min(expected, count)))
+    while len(data) < count and (piece := file.read(min(count - len(data), 1 << 20))):
+        data += piece
+    return bytes(data)
 
 
 def is_regular_file(path: str | Path) -> bool:

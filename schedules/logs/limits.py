@@ -15,9 +15,10 @@ MAX_ZIP_DIRECTORY_BYTES = 4 * 2**20  # a .zip's central directory (~40,000 entri
 MAX_SERIES = 1000  # learning-rate series in one source (tags, columns, keys)
 MAX_POINTS = 10_000_000  # (step, lr) points kept over all series: 16 bytes each
 MAX_STEP = 10**15  # the largest step or epoch a log may name (the engine's integer range)
-MAX_NUMBER_DIGITS = 400  # digits of one number in a text log (a float64 needs at most ~330)
 MAX_TENSOR_DIMS = 254  # dimensions of one tensor (TensorFlow's own limit)
 MAX_JSON_ENTRY_BYTES = 1 * 2**20  # one log_history entry of a trainer_state.json
+# Digits: an integer of more than Python's 4,300 digits is refused as "a number too long to read";
+# any number too large for float64 (10^400) reads as infinite, then refused as out of range.
 MAX_CSV_HEADER_BYTES = 1 * 2**20  # the header line of a CSV
 
 
@@ -44,7 +45,7 @@ def check_step(value: float, where: str) -> None:
     schedules.logs.limits.LogError: metrics.csv: row 3 has step 1e+30, not a whole number from 0 to 10^15
     """
     if not (0 <= value <= MAX_STEP and float(value).is_integer()):
-        raise LogError(f"{where} has step {value:g}, not a whole number from 0 to 10^15")
+        raise LogError(f"{where} has step {value:g}, not a whole number from 0 to 10^15")  # value: a float
 
 
 def check_points(points: int, where: str) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
-from array import array
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -18,7 +18,6 @@ import numpy as np
 from schedules.logs.limits import (
     MAX_CSV_HEADER_BYTES,
     MAX_JSON_ENTRY_BYTES,
-    MAX_NUMBER_DIGITS,
     MAX_STEP,
     LogError,
     NotALog,
@@ -34,27 +33,27 @@ BOM = b"\xef\xbb\xbf"
 
 
 class _Points:
-    """(step, lr) points per series name, kept in compact arrays (16 bytes a point)."""
+    """(step, lr) points per series name, kept as the arrays each piece of the file gave."""
 
     def __init__(self, where: str):
         self.where, self.count = where, 0
-        self.by_name: dict[str, tuple[array, array]] = {}
+        self.by_name: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
 
-    def add(self, name: str, steps, values) -> None:
+    def add(self, name: str, steps: np.ndarray, values: np.ndarray) -> None:
         if name not in self.by_name:
             check_series(len(self.by_name) + 1, self.where)
-            self.by_name[name] = (array("q"), array("d"))
+            self.by_name[name] = ([], [])
         kept_steps, kept_values = self.by_name[name]
-        kept_steps.extend(steps)
-        kept_values.extend(values)
+        kept_steps.append(np.asarray(steps, np.int64))
+        kept_values.append(np.asarray(values, np.float64))
         self.count += len(steps)
         check_points(self.count, self.where)
 
     def series(self, info=None, unit: str = "step") -> list[Series]:
         out = []
         for name, (steps, values) in self.by_name.items():
-            values = np.frombuffer(values, np.float64)
-            s, v = last_per_step(np.frombuffer(steps, np.int64), values)
+            values = np.concatenate(values)
+            s, v = last_per_step(np.concatenate(steps), values)
             dropped = int(values.size - np.isfinite(values).sum())
             notes = (f"{self.where}: {dropped:,} non-finite value(s) of {name} are left out",) if dropped else ()
             if s.size:
@@ -190,14 +189,18 @@ def _numeric_columns(base: str, body: str, width: int, columns: list[int]) -> np
 
 # trainer_state.json ---------------------------------------------------------------------------
 _WS = re.compile(rb"[ \t\n\r]*")
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_SCALAR = re.compile(rb'-?[0-9][0-9.eE+\-]*|true|false|null|NaN|-?Infinity|"(?:[^"\\]|\\.)*"', re.DOTALL)
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+# Possessive and atomic throughout: nothing is ever re-tried, so the engine keeps no backtracking
+# state per character (a 600 kB run would otherwise cost tens of MB) and no input can make it slow.
+_STRING_PATTERN = rb'"(?>[^"\\]++|\\.)*+"'
+_STRING = re.compile(_STRING_PATTERN, re.DOTALL)
+_SCALAR = re.compile(rb"-?[0-9][0-9.eE+\-]*+|true|false|null|NaN|-?Infinity|" + _STRING_PATTERN, re.DOTALL)
+_TOKEN = re.compile(_STRING_PATTERN + rb"|[\[\]{}]", re.DOTALL)
 # A run of flat entries (no nested object or array), each followed by a comma or the list's end:
 # matched in the regex engine's C loop, then parsed by json in one call.
-_FLAT = rb'\{[^{}\[\]"]*(?:"(?:[^"\\]|\\.)*"[^{}\[\]"]*)*\}'
-_FLAT_RUN = re.compile(rb"(?:" + _FLAT + rb"[ \t\n\r]*(?:,[ \t\n\r]*|(?=\]))){1,4096}", re.DOTALL)
-_ONE_FLAT = re.compile(rb"(?:" + _FLAT + rb"[ \t\n\r]*(?:,[ \t\n\r]*|(?=\])))", re.DOTALL)
+_FLAT = rb'\{(?>[^{}\[\]"]++|' + _STRING_PATTERN + rb")*+\}"
+_AFTER = rb"[ \t\n\r]*+(?:,[ \t\n\r]*+|(?=\]))"
+_FLAT_RUN = re.compile(rb"(?:" + _FLAT + _AFTER + rb"){1,4096}+", re.DOTALL)
+_ONE_FLAT = re.compile(_FLAT + _AFTER, re.DOTALL)
 INFO_KEYS = ("max_steps", "num_train_epochs", "logging_steps", "train_batch_size", "global_step", "eval_steps")
 
 
@@ -332,41 +335,67 @@ class _StateReader:
             raise LogError(
                 f"{self.base}: log_history entry {self.entries + 1:,} is longer than {MAX_JSON_ENTRY_BYTES:,} bytes"
             )
-        entries = self._loads(b"[" + text + b"]")
-        self.pos = end
-        pieces: dict[str, tuple[list, list]] = {}
-        for entry in entries:
-            self.entries += 1
-            if not isinstance(entry, dict):
-                continue
-            step = entry.get("step")
-            if type(step) not in (int, float):
-                continue
-            for key, value in entry.items():
-                if type(value) in (int, float) and is_lr_name(key):
-                    check_step(step, f"{self.base}: log_history entry {self.entries:,}")
-                    steps, values = pieces.setdefault(key, ([], []))
-                    steps.append(int(step))
-                    values.append(float(value))
-        for key, (steps, values) in pieces.items():
-            self.points.add(key, steps, values)
+        entries = [entry for entry in self._loads(b"[" + text + b"]") if isinstance(entry, dict)]
+        first, self.entries, self.pos = self.entries, self.entries + len(entries), end
+        # Column by column while the run's entries share a few lr keys (the usual log); entry by
+        # entry where they don't, so that many distinct keys never cost keys × entries.
+        keys = [key for key in set().union(*entries) if is_lr_name(key)]
+        if not keys:
+            return
+        steps = _numbers([entry.get("step") for entry in entries])
+        columns = (
+            {key: _numbers([entry.get(key) for entry in entries]) for key in keys}
+            if len(keys) <= 8
+            else _sparse_columns(entries, keys)
+        )
+        for key, values in columns.items():
+            present = (values != ABSENT) & (steps != ABSENT)
+            kept = steps[present]
+            bad = (kept < 0) | (kept > MAX_STEP) | (kept != np.floor(kept))
+            if bad.any():
+                index = first + 1 + int(np.flatnonzero(present)[np.argmax(bad)])
+                check_step(float(kept[bad][0]), f"{self.base}: log_history entry {index:,}")
+            self.points.add(key, kept.astype(np.int64), values[present])
 
     def _loads(self, text: bytes):
         try:
-            return json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float)
+            return json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise LogError(f"{self.base}: not valid JSON (near byte {self.pos:,})") from None
         except RecursionError:
             raise LogError(f"{self.base}: nested too deeply") from None
+        except ValueError:  # an integer of more digits than Python converts
+            raise LogError(f"{self.base}: holds a number too long to read (near byte {self.pos:,})") from None
 
 
-def _bounded_int(text: str):
-    """An integer, or a float where it is too long for one (so 10⁴⁰⁰ reads as out of range, not
-    as an error converting it)."""
-    if len(text) > MAX_NUMBER_DIGITS:
-        return float("inf")
-    return int(text) if len(text) <= 18 else float(text)
+ABSENT = -math.inf  # where an entry has no number under a key (a -inf read is left out alike)
 
 
-def _bounded_float(text: str) -> float:
-    return float("inf") if len(text) > MAX_NUMBER_DIGITS else float(text)
+def _number(value) -> float:
+    """A JSON number as float64, an integer too large for one infinite; ABSENT for anything else
+    (booleans are no numbers)."""
+    if type(value) is float:
+        return value
+    if type(value) is int:
+        return float(value) if -(10**300) < value < 10**300 else (math.inf if value > 0 else -math.inf)
+    return ABSENT
+
+
+def _numbers(values) -> np.ndarray:
+    """:func:`_number` of each value, in one list comprehension and one conversion (a million
+    entries cost a fraction of a second); an integer past float64's range takes the exact path."""
+    values = list(values)
+    try:
+        return np.array([v if type(v) is float or type(v) is int else ABSENT for v in values], dtype=np.float64)
+    except OverflowError:
+        return np.fromiter(map(_number, values), dtype=np.float64, count=len(values))
+
+
+def _sparse_columns(entries: list[dict], keys: list[str]) -> dict[str, np.ndarray]:
+    """Each key's numbers over the entries (NaN where absent), visiting each entry's keys once."""
+    wanted = set(keys)
+    columns = {key: np.full(len(entries), ABSENT) for key in keys}
+    for row, entry in enumerate(entries):
+        for key in wanted.intersection(entry):
+            columns[key][row] = _number(entry[key])
+    return columns
