@@ -24,11 +24,13 @@ from schedules.schedule import Schedule
 
 RTOL = 1e-6  # float32 keeps 24 bits: 6e-8 relative, with room for a framework's float32 arithmetic
 ATOL_OF_PEAK = 1e-7  # lrs near zero (the end of a cosine) match to float32 precision of the peak
+RELATIVE_FLOOR = 1e-2  # a relative difference is measured against at least this share of the peak
 MAX_OFFSET = 3  # steps: off-by-one logging and its neighbours
 MIN_PIECE = 10  # logged steps: a shorter piece that does not reach the log's end explains nothing
 MAX_PIECES = 6  # more pieces than this tell no story; the rest is described by its shape
 MAX_RESTART_GAP = 2000  # logged steps between two records searched for where a restart happened
 STRETCHES = (2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 24, 32, 48, 64)  # gradient-accumulation factors
+MAX_LAG = 100_000  # steps a scheduler may fall behind the step counter (skipped optimizer steps)
 
 
 def tolerance(designed: np.ndarray, peak: float) -> np.ndarray:
@@ -41,12 +43,13 @@ def tolerance(designed: np.ndarray, peak: float) -> np.ndarray:
 
 
 def relative_difference(logged: np.ndarray, designed: np.ndarray, peak: float) -> np.ndarray:
-    """(logged − designed) / designed, the designed lr floored at ATOL_OF_PEAK · peak.
+    """(logged − designed) / designed, measured against a hundredth of the peak where the design
+    is below it (near 0 a tiny difference would read as a huge ratio).
 
-    >>> relative_difference(np.array([1.1, 0.0]), np.array([1.0, 0.0]), peak=1.0).round(6).tolist()
-    [0.1, 0.0]
+    >>> relative_difference(np.array([1.1, 0.0, 0.001]), np.array([1.0, 0.0, 0.0]), peak=1.0).round(6).tolist()
+    [0.1, 0.0, 0.1]
     """
-    scale = np.maximum(np.abs(designed), ATOL_OF_PEAK * abs(peak))
+    scale = np.maximum(np.abs(designed), RELATIVE_FLOOR * abs(peak))
     return (logged - designed) / scale
 
 
@@ -64,6 +67,40 @@ class Warp:
 
 
 @dataclass(frozen=True)
+class Convention:
+    """Which step a writer's entry belongs to: the designed step is the logged one plus ``shift``.
+
+    Shift 0 is the lr after s optimizer steps (the lr for the next step, as ``scheduler.get_last_lr()``
+    reads right after ``scheduler.step()``); -1 the lr step s itself used.
+    """
+
+    shift: int
+    sentence: str | None = None
+
+
+def conventions(writer: str | None, unit: str, steps_per_epoch: int) -> tuple[Convention, ...]:
+    """The conventions a writer is known to follow, the first one the default.
+
+    >>> [c.shift for c in conventions("transformers.Trainer", "step", 1)]
+    [0, -1]
+    """
+    if writer == "transformers.Trainer":
+        return (
+            Convention(0, "it follows the Trainer's convention before transformers#36973: at step k, the lr for step k + 1"),
+            Convention(-1, "it follows the Trainer's convention since transformers#36973 (2025): at step k, the lr step k used"),
+        )
+    if writer == "keras" and unit == "epoch":
+        return (
+            Convention(
+                steps_per_epoch,
+                "it follows Keras's convention: each epoch's lr is written at the epoch's end, the lr for the next epoch",
+            ),
+            Convention(0),
+        )
+    return (Convention(0),)
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """A logged series against its design.
 
@@ -74,6 +111,8 @@ class Diagnosis:
       relative: (logged − designed) / designed at each step.
       matched: whether each step matches to float32 precision.
       findings: what went wrong, each ``{"type": …, <its numbers>, "sentence": …}``.
+      convention: the writer's convention the log follows, in words (None for a writer of no
+        known convention); design_steps already include its shift.
     """
 
     steps: np.ndarray
@@ -83,6 +122,7 @@ class Diagnosis:
     relative: np.ndarray
     matched: np.ndarray
     findings: list[dict] = field(default_factory=list)
+    convention: str | None = None
 
     @property
     def match(self) -> bool:
@@ -110,14 +150,17 @@ class Diagnosis:
             "max_rel_error": self.max_rel_error,
             "first_mismatch": self.first_mismatch,
             "largest_mismatch": self.largest_mismatch,
+            "convention": self.convention,
             "findings": self.findings,
         }
 
 
-def diagnose(steps, lr, schedule: Schedule, unit: str = "step") -> Diagnosis:
+def diagnose(steps, lr, schedule: Schedule, unit: str = "step", writer: str | None = None) -> Diagnosis:
     """Compare logged (steps, lr) with ``schedule``; ``unit`` "epoch" when steps count epochs.
 
-    The design's epochs map onto logged steps through the schedule's steps_per_epoch.
+    The design's epochs map onto logged steps through the schedule's steps_per_epoch. ``writer``
+    (a :class:`~schedules.logs.Series`' writer) names the conventions the log may follow: the one
+    that matches the most steps is taken, and a difference it explains is no finding.
 
     >>> from schedules import from_config
     >>> s = from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,
@@ -127,19 +170,43 @@ def diagnose(steps, lr, schedule: Schedule, unit: str = "step") -> Diagnosis:
     True
     >>> diagnose(steps, s.lr(steps + 1), s).findings[0]["sentence"]
     'the log is 1 step ahead: it records the lr for the next step'
+    >>> diagnose(steps + 1, s.lr(steps), s, writer="transformers.Trainer").match
+    True
     """
     steps = np.asarray(steps, dtype=np.int64)
     logged = np.asarray(lr, dtype=np.float64)
-    design_steps = epochs_to_steps(steps, schedule.steps_per_epoch) if unit == "epoch" else steps
-    designed = schedule.lr(design_steps)
-    peak = max(schedule.peak_lr, float(np.max(np.abs(designed), initial=0.0)))
-    matched = np.abs(logged - designed) <= tolerance(designed, peak)
+    base_steps = epochs_to_steps(steps, schedule.steps_per_epoch) if unit == "epoch" else steps
+    peak = schedule.peak_lr
+    choices = conventions(writer, unit, schedule.steps_per_epoch)
+    best = None
+    for convention in choices:
+        design_steps = np.maximum(base_steps + convention.shift, 0)
+        designed = schedule.lr(design_steps)
+        matched = np.abs(logged - designed) <= tolerance(designed, peak)
+        # A convention that explains every step; else the writer's default (a log that differs
+        # cannot tell two conventions a step apart, and says so).
+        if best is None or (matched.all() and not best[4].all()):
+            best = (None, convention, design_steps, designed, matched)
+    _, convention, design_steps, designed, matched = best
+    said = convention.sentence
+    if said and not matched.all() and len(choices) > 1:
+        said = f"{said} (assumed: a log that differs cannot tell the conventions apart)"
     diagnosis = Diagnosis(
-        steps, design_steps, logged, designed, relative_difference(logged, designed, peak), matched, []
+        steps,
+        design_steps,
+        logged,
+        designed,
+        relative_difference(logged, designed, peak),
+        matched,
+        [],
+        said,
     )
     if steps.size:
         span = schedule.steps_per_epoch if unit == "epoch" else 1  # the steps one logged record covers
-        diagnosis.findings.extend(_find(design_steps, logged, schedule, peak, matched, span))
+        if not matched.all():  # explained on the logged steps, so every step a finding names is as logged
+            shifted = _Shifted(schedule, int(design_steps[0] - base_steps[0]) if steps.size else 0)
+            diagnosis.findings.extend(_explain(base_steps.astype(np.float64), logged, shifted, peak))
+        diagnosis.findings.extend(_coverage(int(base_steps[-1]) + span - 1, schedule))
     return diagnosis
 
 
@@ -158,22 +225,33 @@ def epochs_to_steps(epochs: np.ndarray, steps_per_epoch: int) -> np.ndarray:
 
 
 # Findings ------------------------------------------------------------------------------------
-def _find(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: float, matched, span: int) -> list[dict]:
-    findings = []
-    if not matched.all():
-        findings += _explain(steps.astype(np.float64), logged, schedule, peak)
-    findings += _coverage(int(steps[-1]) + span - 1, schedule)
-    return findings
+class _Shifted:
+    """A schedule read through a writer's convention: ``lr(s)`` is the design's lr at s + shift,
+    its boundaries moved to match; everything else is the schedule's own."""
+
+    def __init__(self, schedule: Schedule, shift: int):
+        self.schedule, self.shift = schedule, shift
+        self.boundaries = tuple(b - shift for b in schedule.boundaries)
+
+    def lr(self, steps) -> np.ndarray:
+        return self.schedule.lr(np.maximum(np.asarray(steps) + self.shift, 0))
+
+    def __getattr__(self, name):
+        return getattr(self.schedule, name)
 
 
-def _explain(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: float) -> list[dict]:
+def _explain(steps: np.ndarray, logged: np.ndarray, schedule: _Shifted, peak: float) -> list[dict]:
     """Findings for a log that differs: the variant of the design and the warps that explain it best."""
+    if (never := _never_decays(steps, logged, schedule, peak)) is not None:
+        return [never]  # no warp of a decaying design is a flat line: said before any is tried
     variants = [(schedule.lr, [])]
     ratio = _constant_ratio(steps, logged, schedule)
     if ratio is not None:
         variants.append((lambda t: ratio * schedule.lr(t), [_scale_finding(ratio)]))
     other = "epoch" if schedule.granularity == "step" else "step"
-    flipped = Schedule(schedule.params | {"kind": schedule.kind.name}, schedule.steps_per_epoch, other)
+    flipped = _Shifted(
+        Schedule(schedule.params | {"kind": schedule.kind.name}, schedule.steps_per_epoch, other), schedule.shift
+    )
     variants.append((flipped.lr, [_granularity_finding(schedule.granularity, other)]))
     best = None
     for curve, variant_findings in variants:
@@ -183,6 +261,10 @@ def _explain(steps: np.ndarray, logged: np.ndarray, schedule: Schedule, peak: fl
         if best is None or score > best[0]:
             best = (score, pieces, variant_findings)
     (explained, _), pieces, variant_findings = best
+    if explained < steps.size:
+        lags, lag_explained = _lag_track(steps, logged, schedule.lr, peak)
+        if lags and lag_explained == steps.size:  # a lag growing along the run explains every step
+            return [_lag_finding(lags)]
     findings = list(variant_findings) + _warp_findings(pieces, steps, schedule.steps_per_epoch)
     if explained < steps.size:
         start = int(steps[explained])
@@ -265,6 +347,87 @@ def _longest_run(steps, logged, curve, peak, start, previous, steps_per_epoch):
     return best, best_end
 
 
+def _never_decays(steps, logged, schedule: _Shifted, peak: float) -> dict | None:
+    """The lr holds still from the decay's start to the log's end while the design falls (a
+    constant scheduler, such as DeepSpeed's WarmupLR, in place of the designed one)."""
+    decaying = steps >= schedule.boundaries[1]
+    if decaying.sum() < 3:
+        return None
+    designed, held = schedule.lr(steps[decaying]), logged[decaying]
+    flat = float(np.ptp(held)) <= tolerance(np.array([held.max()]), peak)[0]
+    at_peak = held[0] >= 0.99 * designed[0]  # held where the decay should start, not at a floor reached early
+    if not (flat and at_peak) or float(designed.min()) >= float(designed.max()) * 0.99:
+        return None
+    first = int(steps[decaying][0])
+    return {
+        "type": "never_decays",
+        "lr": float(held[0]),
+        "from_step": first,
+        "sentence": (
+            f"the lr never decays: it stays at {held[0]:.6g} from step {first:,} to the log's end at step "
+            f"{int(steps[-1]):,}, where the design falls to {designed[-1]:.6g}: a constant schedule (e.g. "
+            f"DeepSpeed's WarmupLR) in place of the designed {schedule.kind.name}?"
+        ),
+    }
+
+
+def _lag_track(steps, logged, curve, peak: float) -> tuple[list[tuple[int, int]], int]:
+    """[(logged step, lag)] where the log reads the design ``lag`` steps late, the lag never
+    shrinking and growing by at most the steps between two records; and how far it explains.
+
+    This is what skipped optimizer steps leave: a mixed-precision loss scaler skips a step whose
+    gradients overflowed, the scheduler is not stepped, and from then on the lr lags the step
+    counter by one more step. Each stretch under one lag is checked at once; a new lag is looked
+    for only where the current one stops matching.
+    """
+
+    def matches(lag: int, lo: int, hi: int) -> np.ndarray:
+        designed = curve(np.maximum(steps[lo:hi] - lag, 0.0))
+        return np.abs(logged[lo:hi] - designed) <= tolerance(designed, peak)
+
+    lags: list[tuple[int, int]] = []
+    lag, index = 0, 0
+    while index < steps.size:
+        lo, width = index, 64
+        while lo < steps.size:
+            hi = min(lo + width, steps.size)
+            ok = matches(lag, lo, hi)
+            if not ok.all():
+                lo += int(np.argmin(ok))
+                break
+            lo, width = hi, width * 4
+        if lo >= steps.size:
+            return lags, steps.size
+        gap = int(steps[lo] - steps[lo - 1]) if lo else int(steps[0]) + 1
+        candidates = np.arange(lag + 1, min(lag + max(gap, 1), MAX_LAG) + 1)
+        if candidates.size == 0:
+            return lags, lo
+        designed = curve(np.maximum(steps[lo] - candidates, 0.0))
+        hit = np.abs(logged[lo] - designed) <= tolerance(designed, peak)
+        if not hit.any():
+            return lags, lo
+        lag = int(candidates[np.argmax(hit)])
+        lags.append((int(steps[lo]), lag))
+        index = lo
+    return lags, steps.size
+
+
+def _lag_finding(lags: list[tuple[int, int]]) -> dict:
+    shown = [f"{_plural(lags[0][1], 'step')} from step {lags[0][0]:,}"]
+    shown += [f"{lag:,} from step {step:,}" for step, lag in lags[1:]]
+    if len(shown) > 4:
+        shown = [*shown[:3], f"… ({len(lags) - 4:,} more changes)", shown[-1]]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return {
+        "type": "skipped_steps",
+        "lags": [[step, lag] for step, lag in lags],
+        "sentence": (
+            f"the scheduler lags the step counter by {listed}: optimizer steps skipped by a mixed-precision "
+            "loss scaler do not step the scheduler (Hugging Face Trainer, PyTorch GradScaler)"
+        ),
+    }
+
+
 def _warp_findings(pieces, steps: np.ndarray, steps_per_epoch: int) -> list[dict]:
     findings = []
     for number, (warp, first, _) in enumerate(pieces):
@@ -302,8 +465,10 @@ def _shape_findings(steps, logged, schedule: Schedule, peak: float, start: int) 
         )
     decaying = steps >= schedule.boundaries[1]  # the warm-up's start is no floor
     decaying = decaying if decaying.any() else np.ones_like(decaying)
-    designed_low = float(schedule.lr(steps[decaying]).min())
-    logged_low = float(logged[decaying].min())
+    designed_after = schedule.lr(steps[decaying])
+    logged_after = logged[decaying]
+    designed_low = float(designed_after.min())
+    logged_low = float(logged_after.min())
     if (
         schedule.kind.name != "constant"
         and abs(logged_low - designed_low) > tolerance(np.array([designed_low]), peak)[0]
@@ -318,16 +483,21 @@ def _shape_findings(steps, logged, schedule: Schedule, peak: float, start: int) 
                 ),
             }
         )
-    warmup = schedule.warmup_steps
     if "warmup_epochs" in schedule.kind.common:
+        # Both read on the logged steps: a sparse log sees the peak only at its first record after it.
+        designed_curve = schedule.lr(steps)
         reached = int(steps[np.argmax(logged >= logged_peak * (1 - RTOL))])
-        if reached != warmup and (warmup > 0 or reached > 0) and reached < steps[-1]:
+        designed_reached = int(steps[np.argmax(designed_curve >= designed_curve.max() * (1 - RTOL))])
+        if reached != designed_reached and reached < steps[-1]:
             findings.append(
                 {
                     "type": "warmup",
                     "logged_steps": reached,
-                    "designed_steps": warmup,
-                    "sentence": f"the warm-up lasts {reached:,} steps, designed {warmup:,}",
+                    "designed_steps": schedule.warmup_steps,
+                    "sentence": (
+                        f"the lr first reaches its peak at step {reached:,}, the design at step {designed_reached:,} "
+                        f"(a warm-up of {schedule.warmup_steps:,} steps)"
+                    ),
                 }
             )
     if not findings:

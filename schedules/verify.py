@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if schedule is None:
         return _report_fit(series, fitted, args.json)
     try:
-        diagnosis = diagnose(series.steps, series.lr, schedule, series.unit)
+        diagnosis = diagnose(series.steps, series.lr, schedule, series.unit, series.writer)
     except LogError as error:
         print(error, file=sys.stderr)
         return UNREADABLE
@@ -130,6 +130,8 @@ def _print_verdict(series, diagnosis) -> None:
             f"first at step {diagnosis.first_mismatch:,}, largest at step {diagnosis.largest_mismatch:,} "
             f"(relative difference {diagnosis.max_rel_error:.3g})"
         )
+    if diagnosis.convention:
+        print(f"- {diagnosis.convention}")
     for finding in diagnosis.findings:
         print(f"- {finding['sentence']}")
 

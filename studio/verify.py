@@ -61,7 +61,7 @@ def with_steps_per_epoch(schedule, steps_per_epoch: int | None):
 
 
 def compare(series: Series, schedule) -> Diagnosis:
-    return diagnose(series.steps, series.lr, schedule, series.unit)
+    return diagnose(series.steps, series.lr, schedule, series.unit, series.writer)
 
 
 def fit_series(series: Series, steps_per_epoch: int) -> Fit:
@@ -71,16 +71,17 @@ def fit_series(series: Series, steps_per_epoch: int) -> Fit:
 def verdict(diagnosis: Diagnosis, name: str) -> tuple[str, str]:
     """("success" | "error", one sentence) for the page's verdict."""
     points = diagnosis.steps.size
+    convention = f" The log {diagnosis.convention.removeprefix('it ')}." if diagnosis.convention else ""
     if diagnosis.match:
         return "success", (
             f"Match: all {points:,} logged steps of {name} follow the design "
-            f"(largest relative difference {diagnosis.max_rel_error:.2g})."
+            f"(largest relative difference {diagnosis.max_rel_error:.2g}).{convention}"
         )
     differing = int((~diagnosis.matched).sum())
     return "error", (
         f"Mismatch: {differing:,} of {points:,} logged steps of {name} differ from the design, the first at "
         f"step {diagnosis.first_mismatch:,}, the largest at step {diagnosis.largest_mismatch:,} "
-        f"(relative difference {diagnosis.max_rel_error:.3g})."
+        f"(relative difference {diagnosis.max_rel_error:.3g}).{convention}"
     )
 
 

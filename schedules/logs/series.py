@@ -25,6 +25,8 @@ class Series:
       notes: what the reader could not read and left out (a damaged record, a file cut short,
         non-finite values), one sentence each; empty when every record was read.
       info: numbers the file states about its run (``max_steps``, ``logging_steps``…).
+      writer: what wrote it, where the file tells ("transformers.Trainer", "keras", "lightning"),
+        so that its convention of which step an entry belongs to is known (``schedules.diagnose``).
     """
 
     name: str
@@ -33,6 +35,7 @@ class Series:
     unit: str = "step"
     notes: tuple[str, ...] = ()
     info: Mapping[str, float] = field(default_factory=dict)
+    writer: str | None = None
 
     def __len__(self) -> int:
         return int(self.steps.size)

@@ -231,7 +231,7 @@ class _Gathered:
             for tag, (steps, values) in run.scalars().items():
                 if steps.size:
                     unit = "epoch" if tag.rsplit("/", 1)[-1].startswith("epoch_") else "step"
-                    found.append((run_name, Series(tag, steps, values, unit, tuple(run.notes))))
+                    found.append((run_name, Series(tag, steps, values, unit, tuple(run.notes), writer=_event_writer(tag))))
         if not found:
             problems = self.damaged or self.not_logs
             if len(problems) == 1:
@@ -250,9 +250,20 @@ class _Gathered:
                 s.unit,
                 s.notes + passed_over,
                 s.info,
+                s.writer,
             )
             for context, s in found
         ]
+
+
+def _event_writer(tag: str) -> str | None:
+    """The writer a tag names: Hugging Face's TensorBoard callback prefixes "train/", Keras's
+    callback writes "epoch_learning_rate" at each epoch's end."""
+    if tag == "train/learning_rate":
+        return "transformers.Trainer"
+    if tag.rsplit("/", 1)[-1] == "epoch_learning_rate":
+        return "keras"
+    return None
 
 
 def _collect(files, source: str) -> list[Series]:

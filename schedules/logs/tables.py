@@ -49,7 +49,7 @@ class _Points:
         self.count += len(steps)
         check_points(self.count, self.where)
 
-    def series(self, info=None, unit: str = "step") -> list[Series]:
+    def series(self, info=None, unit: str = "step", writer=None) -> list[Series]:
         out = []
         for name, (steps, values) in self.by_name.items():
             values = np.concatenate(values)
@@ -57,7 +57,7 @@ class _Points:
             dropped = int(values.size - np.isfinite(values).sum())
             notes = (f"{self.where}: {dropped:,} non-finite value(s) of {name} are left out",) if dropped else ()
             if s.size:
-                out.append(Series(name, s, v, unit, notes=notes, info=dict(info or {})))
+                out.append(Series(name, s, v, unit, notes, dict(info or {}), writer(name) if writer else None))
         return out
 
 
@@ -93,10 +93,15 @@ def read_csv(name: str, data: bytes) -> list[Series]:
         rows += table.shape[0]
     if rows == 0:
         raise LogError(f"{base}: the CSV file has a header but no rows")
-    series = points.series(unit=unit)
+    series = points.series(unit=unit, writer=_csv_writer)
     if not series:
         raise LogError(f"{base}: the learning-rate column has no numbers")
     return series
+
+
+def _csv_writer(column: str) -> str | None:
+    """Lightning's LearningRateMonitor names its columns lr-<optimizer>[/pg<n>]."""
+    return "lightning" if column.startswith("lr-") else None
 
 
 def _header(base: str, data: bytes, start: int) -> tuple[list[str], int]:
@@ -250,7 +255,7 @@ class _StateReader:
             self._invalid()
         if not self.found_history:
             raise NotALog(f"{self.base}: not a Hugging Face trainer_state.json (no log_history list)")
-        return self.points.series(self.info)
+        return self.points.series(self.info, writer=lambda name: "transformers.Trainer")
 
     # Walking ----------------------------------------------------------------------------------
     def _peek(self) -> bytes:

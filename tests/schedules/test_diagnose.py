@@ -161,7 +161,7 @@ def test_a_different_warmup_length():
     diagnosis = diagnose(every_step, logged(other.lr(every_step)), DESIGN)
     warmup = next(f for f in diagnosis.findings if f["type"] == "warmup")
     assert warmup["logged_steps"] == 1_000 and warmup["designed_steps"] == 500
-    assert warmup["sentence"] == "the warm-up lasts 1,000 steps, designed 500"
+    assert warmup["sentence"] == "the lr first reaches its peak at step 1,000, the design at step 500 (a warm-up of 500 steps)"
 
 
 def test_epoch_granularity_where_steps_were_designed():
@@ -256,3 +256,52 @@ def test_keras_tensorboard_callback_logs_the_next_epochs_lr_of_a_schedule_object
     diagnosis = diagnose(series.steps, series.lr, step_design, series.unit)
     assert diagnosis.findings[0]["type"] == "offset" and diagnosis.findings[0]["steps"] == 5
     assert "5 steps (one epoch) ahead" in diagnosis.findings[0]["sentence"]
+
+
+# Writers' conventions, skipped steps, and what a sparse log cannot tell ------------------------
+def test_keras_epoch_end_lr_is_its_convention_not_a_defect():
+    epochs = np.arange(100)
+    diagnosis = diagnose(epochs, logged(DESIGN.lr((epochs + 1) * 100)), DESIGN, unit="epoch", writer="keras")
+    assert diagnosis.match and diagnosis.findings == []
+    assert diagnosis.convention.startswith("it follows Keras's convention: each epoch's lr is written at the epoch's end")
+
+
+@pytest.mark.parametrize(("shift", "which"), [(0, "before transformers#36973"), (-1, "since transformers#36973")])
+def test_both_trainer_conventions_match_and_are_named(shift, which):
+    steps = every_step[1::10]  # the Trainer logs from step logging_steps on
+    diagnosis = diagnose(steps, logged(DESIGN.lr(steps + shift)), DESIGN, writer="transformers.Trainer")
+    assert diagnosis.match and which in diagnosis.convention
+    # The same log from a writer of no known convention is an off-by-one defect, said as one.
+    plain = diagnose(steps, logged(DESIGN.lr(steps + shift)), DESIGN)
+    assert plain.match is (shift == 0) and (shift == 0 or types(plain)[0] == "offset")
+
+
+def test_skipped_steps_are_a_lag_growing_along_the_run_located_in_logged_steps():
+    skipped = [3, 4, 30, 41, 800]  # optimizer steps a loss scaler skipped: the scheduler stood still
+    lag = np.searchsorted(skipped, every_step, side="right")
+    steps = every_step[::25]
+    values = logged(DESIGN.lr(np.maximum(steps - lag[steps], 0)))
+    finding = diagnose(steps, values, DESIGN).findings[0]
+    assert finding["type"] == "skipped_steps"
+    # Seen at the first record after each skip; the one at step 800 only once the hold has ended.
+    assert finding["lags"] == [[25, 2], [50, 4], [1525, 5]]
+    assert finding["sentence"] == (
+        "the scheduler lags the step counter by 2 steps from step 25, 4 from step 50 and 5 from step 1,525: "
+        "optimizer steps skipped by a mixed-precision loss scaler do not step the scheduler "
+        "(Hugging Face Trainer, PyTorch GradScaler)"
+    )
+
+
+def test_a_sparse_log_reaches_the_peak_where_the_design_does_on_the_same_records():
+    design = from_config(DESIGN.to_config() | {"schedule": DESIGN.to_config()["schedule"] | {"hold_epochs": 0}})
+    steps = every_step[25::25]
+    values = logged(design.lr(steps) * np.where(steps > 5_000, 1.02, 1.0))  # a defect later on
+    assert "warmup" not in types(diagnose(steps, values, design))
+
+
+def test_an_lr_that_never_decays_is_said_so_not_a_different_floor():
+    flat = np.where(every_step < 500, DESIGN.lr(every_step), 0.01)  # DeepSpeed's WarmupLR in its place
+    diagnosis = diagnose(every_step, logged(flat), DESIGN)
+    assert "floor" not in types(diagnosis)
+    never = next(f for f in diagnosis.findings if f["type"] == "never_decays")
+    assert never["sentence"].startswith("the lr never decays: it stays at 0.01 from step 1,500 to the log's end")
