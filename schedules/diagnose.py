@@ -78,6 +78,9 @@ class Convention:
     sentence: str | None = None
 
 
+TRAINER = "it follows the Trainer's convention"
+
+
 def conventions(writer: str | None, unit: str, steps_per_epoch: int) -> tuple[Convention, ...]:
     """The conventions a writer is known to follow, the first one the default.
 
@@ -86,14 +89,14 @@ def conventions(writer: str | None, unit: str, steps_per_epoch: int) -> tuple[Co
     """
     if writer == "transformers.Trainer":
         return (
-            Convention(0, "it follows the Trainer's convention before transformers#36973: at step k, the lr for step k + 1"),
-            Convention(-1, "it follows the Trainer's convention since transformers#36973 (2025): at step k, the lr step k used"),
+            Convention(0, f"{TRAINER} before transformers#36973: at step k, the lr for step k + 1"),
+            Convention(-1, f"{TRAINER} since transformers#36973 (2025): at step k, the lr step k used"),
         )
     if writer == "keras" and unit == "epoch":
         return (
             Convention(
                 steps_per_epoch,
-                "it follows Keras's convention: each epoch's lr is written at the epoch's end, the lr for the next epoch",
+                "it follows Keras's convention: each epoch's lr is written at its end, the lr for the next epoch",
             ),
             Convention(0),
         )

@@ -231,7 +231,8 @@ class _Gathered:
             for tag, (steps, values) in run.scalars().items():
                 if steps.size:
                     unit = "epoch" if tag.rsplit("/", 1)[-1].startswith("epoch_") else "step"
-                    found.append((run_name, Series(tag, steps, values, unit, tuple(run.notes), writer=_event_writer(tag))))
+                    series = Series(tag, steps, values, unit, tuple(run.notes), writer=_event_writer(tag))
+                    found.append((run_name, series))
         if not found:
             problems = self.damaged or self.not_logs
             if len(problems) == 1:

@@ -161,7 +161,9 @@ def test_a_different_warmup_length():
     diagnosis = diagnose(every_step, logged(other.lr(every_step)), DESIGN)
     warmup = next(f for f in diagnosis.findings if f["type"] == "warmup")
     assert warmup["logged_steps"] == 1_000 and warmup["designed_steps"] == 500
-    assert warmup["sentence"] == "the lr first reaches its peak at step 1,000, the design at step 500 (a warm-up of 500 steps)"
+    assert warmup["sentence"] == (
+        "the lr first reaches its peak at step 1,000, the design at step 500 (a warm-up of 500 steps)"
+    )
 
 
 def test_epoch_granularity_where_steps_were_designed():
@@ -263,7 +265,7 @@ def test_keras_epoch_end_lr_is_its_convention_not_a_defect():
     epochs = np.arange(100)
     diagnosis = diagnose(epochs, logged(DESIGN.lr((epochs + 1) * 100)), DESIGN, unit="epoch", writer="keras")
     assert diagnosis.match and diagnosis.findings == []
-    assert diagnosis.convention.startswith("it follows Keras's convention: each epoch's lr is written at the epoch's end")
+    assert diagnosis.convention.startswith("it follows Keras's convention: each epoch's lr is written at its end")
 
 
 @pytest.mark.parametrize(("shift", "which"), [(0, "before transformers#36973"), (-1, "since transformers#36973")])

@@ -160,7 +160,7 @@ def state(*entries, **top) -> bytes:
     [
         (b'{"log_history": [{"step": 1e30, "learning_rate": 0.1}]}', "has step 1e+30, not a whole number"),
         (b'{"log_history": [{"step": 1' + b"0" * 30 + b', "learning_rate": 0.1}]}', "has step 1e+30"),
-        (b'{"log_history": [{"step": 1' + b"0" * 5000 + b', "learning_rate": 0.1}]}', "holds a number too long to read"),
+        (b'{"log_history": [{"step": 1' + b"0" * 5000 + b', "learning_rate": 0.1}]}', "a number too long to read"),
         (b'{"log_history": [{"step": -3, "learning_rate": 0.1}]}', "has step -3, not a whole number"),
         (b'{"log_history": [{"step": 2.5, "learning_rate": 0.1}]}', "has step 2.5, not a whole number"),
         (b'{"log_history": [{"step": 1, "learning_rate": 1' + b"0" * 400 + b"}]}", "no learning-rate series"),
