@@ -2,8 +2,9 @@
 
     python -m schedules.verify LOG [--config FILE] [--tag NAME] [--steps-per-epoch N] [--json]
 
-LOG is an event file, trainer_state.json, a CSV, a folder of them or a .zip. With ``--config``
-(a v1 document) the exit status is 0 when every logged step matches, 1 when one differs (the
+LOG is an event file, trainer_state.json, a CSV, a folder of them or a .zip. A studio run folder
+(or its .zip) is checked against the design its ``run.json`` saved. With ``--config``
+(a v1 document) or that saved design, the exit status is 0 when every logged step matches, 1 when one differs (the
 findings follow, one a line), 2 when the log or the config cannot be read (one sentence on
 stderr). Without it, the schedule fitted to the log alone is printed as a v1 document. ``--json``
 prints one object: points, match, max_rel_error, findings and the fitted document.
@@ -12,19 +13,78 @@ prints one object: points, match, max_rel_error, findings and the fitted documen
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import sys
-from pathlib import Path
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 
 from schedules.diagnose import diagnose
-from schedules.document import load
+from schedules.document import MAX_TEXT_BYTES, from_config, load, read_file, read_json
 from schedules.errors import ConfigError
+from schedules.files import UnreadableFile, read_regular_file
 from schedules.fit import fit
 from schedules.logs import LogError, choose, read_path
+from schedules.logs.limits import MAX_FILE_BYTES
 from schedules.schedule import MAX_TOTAL_STEPS
 
 MATCH, MISMATCH, UNREADABLE = 0, 1, 2
+RUN_RECORD = "run.json"  # a studio run folder's record, its design under "schedule" (a v1 document)
+
+
+def saved_design(files: Iterable[tuple[str, bytes]]):
+    """The design a studio run folder saved beside its logs (``run.json``, at the top or one folder
+    down, or inside an uploaded .zip), None when there is none; ConfigError naming the record.
+
+    A log checked against its own run's design needs no other design, nor its steps per epoch.
+    """
+    for name, data in files:
+        path = PurePosixPath(name)
+        if path.name == RUN_RECORD and len(path.parts) <= 2:
+            return _design_of_record(data)
+        if path.suffix.lower() == ".zip":
+            record = _record_in_zip(data)
+            if record is not None:
+                return _design_of_record(record)
+    return None
+
+
+def saved_design_at(path: str | Path):
+    """:func:`saved_design` of a log path: a run folder's ``run.json``, or one inside a .zip."""
+    path = Path(path)
+    if path.is_dir() and (path / RUN_RECORD).is_file():
+        return _design_of_record(read_file(path / RUN_RECORD, RUN_RECORD))
+    if path.suffix.lower() == ".zip" and path.is_file():
+        try:
+            return saved_design([(path.name, read_regular_file(path, MAX_FILE_BYTES))])
+        except UnreadableFile:
+            return None  # the log reader says what is wrong with the file
+    return None
+
+
+def _record_in_zip(data: bytes) -> bytes | None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        for member in archive.infolist():
+            path = PurePosixPath(member.filename)
+            if path.name == RUN_RECORD and len(path.parts) <= 2 and member.file_size <= MAX_TEXT_BYTES:
+                with archive.open(member) as stream:
+                    return stream.read(MAX_TEXT_BYTES + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        return None  # the log reader says what is wrong with the archive
+    return None
+
+
+def _design_of_record(data: bytes):
+    record = read_json(data, RUN_RECORD)
+    if not isinstance(record, dict) or "schedule" not in record:
+        raise ConfigError(RUN_RECORD, "must be a studio run record with its schedule")
+    try:
+        return from_config(record["schedule"])
+    except ConfigError as error:
+        raise ConfigError(f"{RUN_RECORD}: schedule.{error.field}", error.rule) from None
 
 
 def steps_per_epoch(text: str) -> int:
@@ -58,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         found = read_path(args.log)
         series = choose(found, args.tag)
-        schedule = _design(args.config, args.steps_per_epoch) if args.config else None
+        schedule = _design(args.config, args.steps_per_epoch) if args.config else saved_design_at(args.log)
+        if schedule is not None and not args.config:
+            print(f"checking against the run's own design ({RUN_RECORD})", file=sys.stderr)
+            if args.steps_per_epoch is not None:
+                schedule = schedule.with_steps_per_epoch(args.steps_per_epoch)
     except LogError as error:
         hint = " (--tag NAME)" if "choose one" in str(error) else ""
         print(f"{error}{hint}", file=sys.stderr)

@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from schedules import Schedule
+from schedules.verify import RUN_RECORD
 from training.options import RunOptions
 
-RUN_FILE = "run.json"  # a run folder's record: schedule, options, status, per-epoch history
+RUN_FILE = RUN_RECORD  # a run folder's record: schedule, options, status, history; the engine reads its design
 HEARTBEAT_FILE = "heartbeat"  # touched every HEARTBEAT_SECONDS while a process trains the run
 HEARTBEAT_SECONDS = 5.0
 
