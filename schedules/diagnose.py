@@ -186,10 +186,12 @@ def diagnose(steps, lr, schedule: Schedule, unit: str = "step", writer: str | No
         design_steps = np.maximum(base_steps + convention.shift, 0)
         designed = schedule.lr(design_steps)
         matched = np.abs(logged - designed) <= tolerance(designed, peak)
-        # A convention that explains every step; else the writer's default (a log that differs
-        # cannot tell two conventions a step apart, and says so).
-        if best is None or (matched.all() and not best[4].all()):
-            best = (None, convention, design_steps, designed, matched)
+        # The convention the log's start follows longest (every step, for a log that matches); the
+        # writer's default on a tie. A log that differs cannot tell two conventions a step apart
+        # for sure, and says so.
+        prefix = int(np.argmin(matched)) if not matched.all() else matched.size + 1
+        if best is None or prefix > best[0]:
+            best = (prefix, convention, design_steps, designed, matched)
     _, convention, design_steps, designed, matched = best
     said = convention.sentence
     if said and not matched.all() and len(choices) > 1:
@@ -264,9 +266,11 @@ def _explain(steps: np.ndarray, logged: np.ndarray, schedule: _Shifted, peak: fl
         if best is None or score > best[0]:
             best = (score, pieces, variant_findings)
     (explained, _), pieces, variant_findings = best
-    if explained < steps.size:
+    only_offsets = all(warp.factor == 1 for warp, _, _ in pieces) and len(pieces) > 1
+    if explained < steps.size or only_offsets:
         lags, lag_explained = _lag_track(steps, logged, schedule.lr, peak)
-        if lags and lag_explained == steps.size:  # a lag growing along the run explains every step
+        # A lag growing along the run explains every step: skipped steps, not a row of offsets.
+        if lag_explained == steps.size and (len(lags) > 1 or (lags and explained < steps.size)):
             return [_lag_finding(lags)]
     findings = list(variant_findings) + _warp_findings(pieces, steps, schedule.steps_per_epoch)
     if explained < steps.size:
@@ -291,11 +295,15 @@ def _constant_ratio(steps, logged, schedule) -> float | None:
 
 
 def _segments(steps, logged, curve, peak: float, steps_per_epoch: int):
-    """[(warp, first index, end index)] covering the log from its start, and how far they reach."""
+    """[(warp, first index, end index)] covering the log from its start, and how far they reach.
+
+    A piece that stops before the log's end must hold MIN_PIECE records, or a quarter of a short
+    log's (a checkpoint logged every few steps holds a handful)."""
     pieces, start = [], 0
+    shortest = min(MIN_PIECE, max(3, steps.size // 4))
     while start < steps.size:
         warp, end = _longest_run(steps, logged, curve, peak, start, pieces[-1][0] if pieces else None, steps_per_epoch)
-        if end <= start or (end < steps.size and (end - start < MIN_PIECE or len(pieces) + 1 >= MAX_PIECES)):
+        if end <= start or (end < steps.size and (end - start < shortest or len(pieces) + 1 >= MAX_PIECES)):
             break
         pieces.append((warp, start, end))
         start = end
