@@ -461,7 +461,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("total_epochs", Number(gt=0), duration=True, help="length of the whole schedule"),
     Field("warmup_epochs", Number(ge=0), default=0, duration=True, help="warm-up length"),
     Field("warmup_start_lr", Number(ge=0), default=0.0, help="learning rate at step 0 (≤ base_lr)"),
-    Field("warmup_shape", Choice(("linear", "cosine")), default="linear", help="how the warm-up rises"),
+    Field("warmup_shape", Choice(tuple(phases.WARMUP_SHAPES)), default="linear", help="how the warm-up rises"),
     Field("hold_epochs", Number(ge=0), default=0, duration=True, help="plateau at base_lr after warm-up"),
     Field("epsilon", Number(ge=0), default=0.0, help="floor the decay never goes below (≤ base_lr)"),
 )
