@@ -90,7 +90,13 @@ RUN_TEXT = (
 )
 
 
-FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch", "optax": "optax", "huggingface": "Hugging Face"}
+FRAMEWORK_NAMES = {
+    "keras": "Keras",
+    "pytorch": "PyTorch",
+    "optax": "optax",
+    "huggingface": "Hugging Face",
+    "deepspeed": "DeepSpeed",
+}
 CATALOG_START, CATALOG_END = "<!-- catalog:start -->", "<!-- catalog:end -->"
 
 
