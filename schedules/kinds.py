@@ -101,8 +101,9 @@ def cosine_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
 
     lr(e) = ε + (base − ε) · ½ (1 + cos πp),   p = clamp(e / D, 0, 1)
 
-    Matches ``keras.optimizers.schedules.CosineDecay(alpha=ε / base)`` and optax's
-    ``cosine_decay_schedule``.
+    Matches ``keras.optimizers.schedules.CosineDecay(alpha=ε / base)``, optax's
+    ``cosine_decay_schedule``, Hugging Face's ``cosine_with_min_lr`` and ``get_wsd_schedule`` with
+    ``decay_type="cosine"``, and DeepSpeed's ``WarmupCosineLR(cos_min_ratio=ε / base)``.
 
     >>> decay = cosine_decay(base_lr=1.0, epsilon=0.0, decay_steps=10)
     >>> [round(float(decay(e)), 4) for e in (0, 5, 10)]
@@ -140,6 +141,8 @@ def constant(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
 
     lr(e) = base
 
+    Matches DeepSpeed's ``WarmupLR`` after a log warm-up.
+
     >>> float(constant(base_lr=0.1, epsilon=0.0, decay_steps=10)(7))
     0.1
     """
@@ -156,7 +159,8 @@ def linear_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
     lr(e) = ε + (base − ε) · (1 − p)
 
     Matches Hugging Face's ``get_linear_schedule_with_warmup`` (ε = 0) and ``get_wsd_schedule``
-    with ``decay_type="linear"``.
+    with ``decay_type="linear"``, and DeepSpeed's ``WarmupDecayLR`` after a one-step hold (its
+    peak lasts two steps).
 
     >>> [float(linear_decay(1.0, 0.0, 4)(e)) for e in (0, 1, 4)]
     [1.0, 0.75, 0.0]
@@ -461,7 +465,7 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("total_epochs", Number(gt=0), duration=True, help="length of the whole schedule"),
     Field("warmup_epochs", Number(ge=0), default=0, duration=True, help="warm-up length"),
     Field("warmup_start_lr", Number(ge=0), default=0.0, help="learning rate at step 0 (≤ base_lr)"),
-    Field("warmup_shape", Choice(("linear", "cosine")), default="linear", help="how the warm-up rises"),
+    Field("warmup_shape", Choice(tuple(phases.WARMUP_SHAPES)), default="linear", help="how the warm-up rises"),
     Field("hold_epochs", Number(ge=0), default=0, duration=True, help="plateau at base_lr after warm-up"),
     Field("epsilon", Number(ge=0), default=0.0, help="floor the decay never goes below (≤ base_lr)"),
 )
@@ -511,8 +515,30 @@ KINDS: dict[str, Kind] = {
             cosine_decay,
             peers=(
                 Peer("keras", "keras.optimizers.schedules.CosineDecay", "no hold, linear warm-up", peers.keras_cosine),
-                Peer("huggingface", "transformers.get_cosine_schedule_with_warmup", "no hold, ε = 0"),
+                Peer(
+                    "huggingface",
+                    "transformers.get_cosine_schedule_with_warmup",
+                    "no hold, linear warm-up from 0, ε = 0",
+                ),
+                Peer(
+                    "huggingface",
+                    "transformers.get_cosine_with_min_lr_schedule_with_warmup",
+                    "no hold, linear warm-up from 0",
+                    peers.huggingface_cosine_with_min_lr,
+                ),
+                Peer(
+                    "huggingface",
+                    "transformers.get_wsd_schedule",
+                    'decay_type="cosine", linear or cosine warm-up from ε',
+                    peers.huggingface_wsd,
+                ),
                 Peer("optax", "optax.cosine_decay_schedule", "linear warm-up", peers.optax_cosine),
+                Peer(
+                    "deepspeed",
+                    "deepspeed.runtime.lr_schedules.WarmupCosineLR",
+                    "log warm-up from 0 of 2 steps or more, no hold",
+                    peers.deepspeed_warmup_cosine_lr,
+                ),
             ),
         ),
         Kind(
@@ -561,6 +587,12 @@ KINDS: dict[str, Kind] = {
                     peers.only_if(peers.plain, lambda s: {"value": s.params["base_lr"]}),
                 ),
                 Peer("optax", "optax.constant_schedule", "linear warm-up", lambda s: {"value": s.params["base_lr"]}),
+                Peer(
+                    "deepspeed",
+                    "deepspeed.runtime.lr_schedules.WarmupLR",
+                    "log warm-up of 2 steps or more",
+                    peers.deepspeed_warmup_lr,
+                ),
             ),
         ),
         Kind(
@@ -574,8 +606,24 @@ KINDS: dict[str, Kind] = {
                     "power 1, no warm-up or hold",
                     peers.only_if(peers.plain, peers.keras_polynomial),
                 ),
-                Peer("huggingface", "transformers.get_linear_schedule_with_warmup", "no hold, ε = 0"),
+                Peer(
+                    "huggingface",
+                    "transformers.get_linear_schedule_with_warmup",
+                    "no hold, linear warm-up from 0, ε = 0",
+                ),
+                Peer(
+                    "huggingface",
+                    "transformers.get_wsd_schedule",
+                    'decay_type="linear", linear or cosine warm-up from ε',
+                    peers.huggingface_wsd,
+                ),
                 Peer("optax", "optax.polynomial_schedule", "power 1, linear warm-up", peers.optax_polynomial),
+                Peer(
+                    "deepspeed",
+                    "deepspeed.runtime.lr_schedules.WarmupDecayLR",
+                    "log warm-up of 2 steps or more, a 1-step hold, ε = warmup_start_lr; total_num_steps = T − 1",
+                    peers.deepspeed_warmup_decay_lr,
+                ),
             ),
         ),
         Kind(
@@ -590,7 +638,11 @@ KINDS: dict[str, Kind] = {
                     "no warm-up or hold",
                     peers.only_if(peers.plain, peers.keras_polynomial),
                 ),
-                Peer("huggingface", "transformers.get_polynomial_decay_schedule_with_warmup", "no hold"),
+                Peer(
+                    "huggingface",
+                    "transformers.get_polynomial_decay_schedule_with_warmup",
+                    "no hold, linear warm-up from 0",
+                ),
                 Peer("optax", "optax.polynomial_schedule", "linear warm-up", peers.optax_polynomial),
             ),
         ),
@@ -598,7 +650,14 @@ KINDS: dict[str, Kind] = {
             "one_minus_sqrt",
             "1 − sqrt decay (WSD)",
             one_minus_sqrt_decay,
-            peers=(Peer("huggingface", "transformers.get_wsd_schedule", 'decay_type="1-sqrt"'),),
+            peers=(
+                Peer(
+                    "huggingface",
+                    "transformers.get_wsd_schedule",
+                    'decay_type="1-sqrt", linear or cosine warm-up from ε',
+                    peers.huggingface_wsd,
+                ),
+            ),
         ),
         Kind(
             "exponential",
@@ -678,7 +737,13 @@ KINDS: dict[str, Kind] = {
             "Inverse square root",
             inverse_sqrt_decay,
             fields=(Field("timescale_epochs", Number(gt=0), duration=True, help="τ, in epochs", example=10.0),),
-            peers=(Peer("huggingface", "transformers.get_inverse_sqrt_schedule", "timescale τ, no hold"),),
+            peers=(
+                Peer(
+                    "huggingface",
+                    "transformers.get_inverse_sqrt_schedule",
+                    "timescale τ, no hold, linear warm-up from 0, ε = 0",
+                ),
+            ),
         ),
         Kind(
             "cosine_restarts",

@@ -19,7 +19,9 @@ class Peer:
     """A framework class equal to a kind at every step where ``arguments`` answers.
 
     Attributes:
-      framework: "keras", "pytorch", "optax" (exported as code) or "huggingface" (conformance only).
+      framework: "keras", "pytorch", "optax" (exported as code), "huggingface" or "deepspeed"
+        (conformance only: where they give ``arguments``, the conformance suite builds the class
+        from them, so the declaration itself is what is tested).
       name: the class or function, as imported (``keras.optimizers.schedules.CosineDecay``).
       when: the condition in words, for the docs ("no hold, linear warm-up"); "" when always.
       arguments: the constructor's keyword arguments for a schedule, or None where the class is not
@@ -146,6 +148,90 @@ def torch_one_cycle(s) -> dict[str, Any]:
         "final_div_factor": p["final_div_factor"],
         "three_phase": p["three_phase"],
         "cycle_momentum": False,
+    }
+
+
+# Hugging Face (the Trainer's lr_scheduler_type names the function) ---------------------------
+WSD_DECAY_TYPES = {"linear": "linear", "cosine": "cosine", "one_minus_sqrt": "1-sqrt"}  # kind → decay_type
+
+
+def huggingface_cosine_with_min_lr(s) -> dict[str, Any] | None:
+    """get_cosine_with_min_lr_schedule_with_warmup ("cosine_with_min_lr"): a linear warm-up from 0,
+    no hold, a cosine to the floor min_lr_rate · lr."""
+    linear_from_zero = s.warmup_steps == 0 or (s.get("warmup_shape") == "linear" and s.get("warmup_start_lr") == 0)
+    if not (linear_from_zero and s.hold_steps == 0 and s.granularity == "step" and s.decay_steps > 0):
+        return None
+    return {
+        "num_warmup_steps": s.warmup_steps,
+        "num_training_steps": s.total_steps,
+        "min_lr_rate": decimal(s.get("epsilon") / s.params["base_lr"]),
+    }
+
+
+def huggingface_wsd(s) -> dict[str, Any] | None:
+    """get_wsd_schedule ("warmup_stable_decay"): its warm-up starts at its floor min_lr_ratio · lr,
+    linear or cosine; its stable phase is the hold; its decay (linear, cosine or 1-sqrt) ends on
+    the floor."""
+    shaped = s.get("warmup_shape") in ("linear", "cosine") and s.get("warmup_start_lr") == s.get("epsilon")
+    if not ((s.warmup_steps == 0 or shaped) and s.granularity == "step" and s.decay_steps > 0):
+        return None
+    return {
+        "num_warmup_steps": s.warmup_steps,
+        "num_training_steps": s.total_steps,
+        "num_decay_steps": s.decay_steps,
+        "warmup_type": s.get("warmup_shape"),
+        "decay_type": WSD_DECAY_TYPES[s.kind.name],
+        "min_lr_ratio": decimal(s.get("epsilon") / s.params["base_lr"]),
+    }
+
+
+# DeepSpeed (deepspeed.runtime.lr_schedules), as its engine steps them -------------------------
+# A DeepSpeed scheduler sets its value for iteration −1 at construction and steps after each
+# optimizer step, so optimizer step t runs at its formula for iteration t − 1. Its log warm-up,
+# log(i + 1) / log(W) at iteration i, is then the engine's "log" shape exactly; its linear one,
+# i / W, lags the engine's by a step (lr(1) = lr(0), the peak only at W + 1), so no peer takes it.
+def deepspeed_log_warmup(s) -> bool:
+    """A log warm-up of 2 steps or more (DeepSpeed lengthens a shorter one to 2), per step."""
+    return s.get("warmup_shape") == "log" and s.warmup_steps >= 2 and s.granularity == "step"
+
+
+def deepspeed_warmup(s) -> dict[str, Any]:
+    return {
+        "warmup_min_lr": s.get("warmup_start_lr"),
+        "warmup_max_lr": s.params["base_lr"],
+        "warmup_num_steps": s.warmup_steps,
+        "warmup_type": "log",
+    }
+
+
+def deepspeed_warmup_lr(s) -> dict[str, Any] | None:
+    """WarmupLR: the warm-up, then warmup_max_lr for good."""
+    return deepspeed_warmup(s) if deepspeed_log_warmup(s) else None
+
+
+def deepspeed_warmup_decay_lr(s) -> dict[str, Any] | None:
+    """WarmupDecayLR: its peak lasts two steps (W and W + 1), then it falls linearly to warmup_min_lr
+    at total_num_steps + 1 — a linear decay after a one-step hold, to ε = the start lr, with
+    total_num_steps = T − 1."""
+    if not (deepspeed_log_warmup(s) and s.hold_steps == 1 and s.decay_steps > 0):
+        return None
+    if s.get("epsilon") != s.get("warmup_start_lr"):
+        return None
+    return {"total_num_steps": s.total_steps - 1, **deepspeed_warmup(s)}
+
+
+def deepspeed_warmup_cosine_lr(s) -> dict[str, Any] | None:
+    """WarmupCosineLR: ratios of the optimizer's lr (base_lr), a cosine to cos_min_ratio over
+    total_num_steps − W. It sets lr 0 at construction whatever warmup_min_ratio, so optimizer step 0
+    runs at 0: the warm-up must start there."""
+    if not (deepspeed_log_warmup(s) and s.hold_steps == 0 and s.get("warmup_start_lr") == 0 and s.decay_steps > 0):
+        return None
+    return {
+        "total_num_steps": s.total_steps,
+        "warmup_min_ratio": 0.0,
+        "warmup_num_steps": s.warmup_steps,
+        "cos_min_ratio": decimal(s.get("epsilon") / s.params["base_lr"]),
+        "warmup_type": "log",
     }
 
 

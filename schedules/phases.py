@@ -49,6 +49,35 @@ def cosine_warmup(start_lr: float, end_lr: float, warmup_steps: int) -> Piece:
     return warmup
 
 
+def log_warmup(start_lr: float, end_lr: float, warmup_steps: int) -> Piece:
+    """Along a logarithm from ``start_lr`` at t = 0 and 1 up to ``end_lr`` at t = W: steep at first.
+
+    lr(t) = start + (end − start) · log(max(t, 1)) / log(W)
+
+    Matches DeepSpeed's ``WarmupLR(warmup_type="log")`` as its engine steps it: the scheduler
+    sets its step −1 value (start) at construction and steps after each optimizer step, so the lr
+    of optimizer step t is its log(t' + 1) at t' = t − 1, and step W is the first at the peak. A
+    one-step warm-up (W = 1) is the start lr alone, as with the other shapes.
+
+    >>> warmup = log_warmup(0.0, 1.0, warmup_steps=4)
+    >>> [float(warmup(t)) for t in (0, 1, 2, 4)]
+    [0.0, 0.0, 0.5, 1.0]
+    """
+    scale = (end_lr - start_lr) / math.log(max(warmup_steps, 2))
+
+    def warmup(t, xp=np):
+        return start_lr + scale * xp.log(xp.maximum(t, 1.0))
+
+    return warmup
+
+
+WARMUP_SHAPES: dict[str, Callable[[float, float, int], Piece]] = {
+    "linear": linear_warmup,
+    "cosine": cosine_warmup,
+    "log": log_warmup,
+}  # the common field ``warmup_shape`` names one of these
+
+
 def anneal(start_lr: float, end_lr: float, length: float, shape: str = "linear") -> Piece:
     """From ``start_lr`` to ``end_lr`` over ``length`` steps, then ``end_lr``; q = clamp(t / length, 0, 1):
 

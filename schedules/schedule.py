@@ -13,7 +13,7 @@ from schedules.budget import read_run
 from schedules.errors import ConfigError
 from schedules.fields import Choice, Number, key_path, read_fields, show
 from schedules.kinds import KINDS, Kind, whole_periods
-from schedules.phases import cosine_warmup, hold, join, linear_warmup
+from schedules.phases import WARMUP_SHAPES, hold, join
 
 FORMAT = "lr-schedule"
 VERSION = 1
@@ -56,6 +56,9 @@ class Schedule:
         t < W:          warmup_start_lr + (base_lr − warmup_start_lr) · t / W
         W ≤ t < W + H:  base_lr
         W + H ≤ t:      decay(min(t, T) − W − H), the kind's formula (see ``schedules.kinds``)
+
+    The warm-up above is the "linear" ``warmup_shape``; "cosine" and "log" rise along the pieces
+    of ``schedules.phases.WARMUP_SHAPES``, all from warmup_start_lr at t = 0 to base_lr at t = W.
 
     With granularity "epoch", t is first floored to its epoch's first step. Steps below 0 read as
     step 0, steps past T as step T.
@@ -150,7 +153,7 @@ class Schedule:
             decay_steps=self.total_steps - hold_end,
             **kind_args,
         )
-        shape = cosine_warmup if self.get("warmup_shape") == "cosine" else linear_warmup
+        shape = WARMUP_SHAPES[self.get("warmup_shape")]
         warmup = shape(self.get("warmup_start_lr"), params["base_lr"], self.warmup_steps)
         return join([warmup, hold(params["base_lr"]), decay], [warmup_end, hold_end])
 

@@ -55,7 +55,8 @@ HELP = {
     "hold_epochs": "Plateau at the base lr before the decay begins.",
     "epsilon": "The floor the decay ends on; at most the base lr.",
     "warmup_start_lr": "The lr at step 0, from which the warm-up rises; at most the base lr.",
-    "warmup_shape": "'cosine' rises along half a cosine: gentle at both ends.",
+    "warmup_shape": "'cosine' rises along half a cosine, gentle at both ends; 'log' along a logarithm, steep "
+    "at first (DeepSpeed's log warm-up).",
     "baseline_scaled": "The classic ×0.1 at epochs 30 and 60 of 90, scaled: ×0.1 at one third and two thirds of "
     "the decay, whatever its length. Off: your own drop factor and epochs per drop.",
 }

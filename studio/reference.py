@@ -11,8 +11,10 @@ from schedules.fields import Field
 
 WARMUP_TEXT = (
     "The warm-up rises from `warmup_start_lr` to `base_lr`: along a straight line "
-    '(`warmup_shape` "linear", the default) or along half a cosine, gentle at both ends '
-    '("cosine": warmup_start_lr + (base_lr − warmup_start_lr) · ½(1 − cos(π t / W))). The hold '
+    '(`warmup_shape` "linear", the default), along half a cosine, gentle at both ends '
+    '("cosine": warmup_start_lr + (base_lr − warmup_start_lr) · ½(1 − cos(π t / W))), or along a '
+    'logarithm, steep at first ("log", DeepSpeed\'s: warmup_start_lr + (base_lr − warmup_start_lr) · '
+    "log(max(t, 1)) / log(W)). The hold "
     "keeps `base_lr`; then the kind's decay runs over the remaining steps, with `e` the steps since "
     "the decay began, `D` its length and `p = clamp(e / D, 0, 1)`. After the last step the lr stays "
     "where it ended."
@@ -88,7 +90,13 @@ RUN_TEXT = (
 )
 
 
-FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch", "optax": "optax", "huggingface": "Hugging Face"}
+FRAMEWORK_NAMES = {
+    "keras": "Keras",
+    "pytorch": "PyTorch",
+    "optax": "optax",
+    "huggingface": "Hugging Face",
+    "deepspeed": "DeepSpeed",
+}
 CATALOG_START, CATALOG_END = "<!-- catalog:start -->", "<!-- catalog:end -->"
 
 

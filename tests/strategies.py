@@ -13,6 +13,7 @@ from schedules import COMMON_FIELDS, KINDS, ConfigError
 from schedules.fields import LARGEST, SMALLEST, Choice, Flag, Number, NumberList
 
 lrs = st.floats(1e-6, 10.0, allow_nan=False)
+COMMON = {field.name: field for field in COMMON_FIELDS}
 
 
 def field_value(field, epoch_unit: float = 1.0):
@@ -54,7 +55,7 @@ def documents(draw, kinds=tuple(KINDS), max_steps: int = 20_000) -> dict:
         "warmup_epochs": warmup_units * unit,
         "hold_epochs": hold_units * unit,
         "warmup_start_lr": draw(st.sampled_from([0.0, 1e-3, 0.1, 1.0])) * base_lr,
-        "warmup_shape": draw(st.sampled_from(["linear", "cosine"])),
+        "warmup_shape": draw(field_value(COMMON["warmup_shape"])),
         "epsilon": draw(st.sampled_from([0.0, 1e-3, 0.1, 1.0])) * base_lr,
     }
     schedule = {"kind": kind.name} | {name: value for name, value in common.items() if name in kind.common}

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 
 import schedules
 from frameworks.code import FRAMEWORKS
+from schedules import KINDS
 from studio.presets import PRESETS, preset
 from tests.strategies import documents
 
@@ -74,6 +75,21 @@ def test_optax_snippet_matches_lr_at_every_step(doc):
     steps = np.arange(s.total_steps)
     # optax computes in float32: a decay_rate too small for float32 reads as 0 there.
     np.testing.assert_allclose(run_optax(s.to_code("optax"), steps), s.lr(steps), rtol=1e-5, atol=1e-6 * s.peak_lr)
+
+
+@pytest.mark.parametrize("kind", sorted(name for name, kind in KINDS.items() if "warmup_shape" in kind.common))
+def test_a_log_warmup_exports_through_the_engine(kind):
+    """Keras, PyTorch and optax have no log warm-up (DeepSpeed's is a peer, exported nowhere)."""
+    fields = {field.name: field.example for field in KINDS[kind].fields if field.required}
+    if kind == "cyclic":
+        fields["max_lr"] = 0.5  # above base_lr
+    schedule = {"kind": kind, "base_lr": 0.1, "total_epochs": 60, "warmup_epochs": 12, "warmup_shape": "log"}
+    s = schedules.from_config(schedules.make_document(schedule | fields, 1))
+    for framework in FRAMEWORKS:
+        assert "import schedules" in s.to_code(framework).splitlines(), framework
+    steps = np.arange(s.total_steps)
+    np.testing.assert_allclose(run_pytorch(s.to_code("pytorch"), s.total_steps), s.lr(steps), rtol=1e-12)
+    np.testing.assert_allclose(run_optax(s.to_code("optax"), steps), s.lr(steps), rtol=1e-5)
 
 
 @pytest.mark.parametrize(

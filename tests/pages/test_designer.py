@@ -42,6 +42,7 @@ def test_default_page_draws_designed_and_baseline_curves(app):
         ("number_input", "steps_per_epoch", 7, 0),
         ("number_input", "warmup_start_lr", 0.002, 0),
         ("radio", "granularity", "epoch", 0),
+        ("radio", "warmup_shape", "log", 0),
         ("selectbox", "kind", "constant", 0),
         ("toggle", "baseline_scaled", False, 1),
     ],

@@ -76,6 +76,27 @@ class TestConstant:
         assert s.lr(5) == pytest.approx(0.05)
 
 
+class TestLogWarmup:
+    """DeepSpeed's log warm-up, counted in optimizer steps: flat over the first step, steep after."""
+
+    s = make("constant", warmup_epochs=1.6, warmup_start_lr=0.01, warmup_shape="log")  # W=16
+
+    def test_first_two_steps_are_the_start_lr(self):
+        np.testing.assert_array_equal(self.s.lr([0, 1]), [0.01, 0.01])
+
+    def test_quarter_of_the_logarithm_at_the_fourth_root_of_w(self):
+        assert self.s.lr(2) == pytest.approx(0.01 + 0.09 / 4)  # log 2 / log 16
+        assert self.s.lr(4) == pytest.approx(0.01 + 0.09 / 2)
+
+    def test_rises_every_step_after_the_first_and_reaches_the_peak_at_w(self):
+        lr = self.s.lr(np.arange(17))
+        assert np.all(np.diff(lr[1:]) > 0) and lr[16] == 0.1 and lr[15] < 0.1
+
+    def test_one_step_warmup_is_the_start_lr_then_the_peak(self):
+        s = make("constant", warmup_epochs=0.1, warmup_start_lr=0.01, warmup_shape="log")  # W=1
+        np.testing.assert_array_equal(s.lr([0, 1, 2]), [0.01, 0.1, 0.1])
+
+
 class TestGranularity:
     def test_epoch_granularity_is_constant_within_each_epoch(self):
         s = make(granularity="epoch", warmup_epochs=2)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from schedules import KINDS
+from schedules.phases import WARMUP_SHAPES
 from studio import reference
 from studio.reference import CATALOG_END, CATALOG_START, catalog_markdown
 
@@ -36,5 +37,5 @@ def test_formulas_show_no_restructured_text_quoting(kind):
     assert "``" not in reference.formula(kind)
 
 
-def test_the_warmup_text_covers_both_shapes():
-    assert "cosine" in reference.WARMUP_TEXT and "linear" in reference.WARMUP_TEXT
+def test_the_warmup_text_covers_every_shape():
+    assert all(f'"{shape}"' in reference.WARMUP_TEXT for shape in WARMUP_SHAPES)
