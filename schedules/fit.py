@@ -21,20 +21,21 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from schedules.diagnose import RTOL, relative_difference, tolerance
+from schedules.diagnose import RELATIVE_FLOOR, RTOL, conventions, tolerance
 from schedules.document import from_config
 from schedules.errors import ConfigError
 from schedules.kinds import KINDS
-from schedules.phases import cosine_warmup, hold, join, linear_warmup
+from schedules.phases import WARMUP_SHAPES, hold, join
 from schedules.schedule import Schedule
 
 MAX_FIT_POINTS = 20_000  # whole-step polishing sees an even subsample; the final score sees every step
 COARSE_POINTS = 4_000  # the continuous refinement sees fewer
+CLOSE_ENOUGH = 1.5  # where no kind matches, a simpler kind this close to the closest is preferred
 AFFINE = ("warmup_start_lr", "base_lr", "epsilon")  # lrs entering these kinds' formulas linearly
 CLIPPED = ("step", "multistep", "exponential", "inverse_time", "inverse_sqrt")  # max(ε, …) kinds
 # Fewer parameters first: among kinds that match, the simplest story wins.
@@ -63,8 +64,13 @@ class Fit:
       document: the v1 document.
       max_rel_error: the largest relative difference at any logged step.
       rms_rel_error: the root mean square of the relative differences.
-      matches: every logged step within float32 precision (see ``schedules.diagnose``).
+      matches: every logged step within float32 precision of the logged value (see
+        ``schedules.diagnose``): noise never matches, however large the design it proposes.
       ranking: (kind, max relative error) of every kind tried, best first.
+      convention: the writer's convention the fit read the log with, in words (None for a writer
+        of no known convention).
+      undetermined: what the log does not determine, one sentence per field, e.g.
+        "warmup_epochs: not determined by this log (it ends at or before step 10, the first record)".
     """
 
     document: dict
@@ -72,13 +78,23 @@ class Fit:
     rms_rel_error: float
     matches: bool
     ranking: tuple[tuple[str, float], ...]
+    convention: str | None = None
+    undetermined: tuple[str, ...] = ()
 
     @property
     def schedule(self) -> Schedule:
         return from_config(self.document)
 
 
-def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None) -> Fit:
+def fit(
+    steps,
+    lr,
+    steps_per_epoch: int = 1,
+    kinds: Sequence[str] | None = None,
+    writer: str | None = None,
+    info: Mapping[str, float] | None = None,
+    unit: str = "step",
+) -> Fit:
     """The schedule that best explains logged (steps, lr), as a v1 document.
 
     Args:
@@ -86,6 +102,12 @@ def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None)
       lr: the lr at each of them.
       steps_per_epoch: how the proposal's durations are written (steps ÷ steps_per_epoch).
       kinds: the kinds to try (default: all).
+      writer: what wrote the log (a Series' writer): each of its conventions is tried (the
+        Trainer's two, a step apart) and the one that explains the log is said.
+      info: what the file states about the run (``max_steps``): the total a log that stops early
+        cannot show.
+      unit: "epoch" for a log of epochs (with ``steps_per_epoch`` 1), whose writer may write each
+        epoch's lr at its end (Keras).
 
     Raises:
       ValueError: for a log with fewer than two points or a non-positive lr everywhere.
@@ -103,12 +125,42 @@ def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None)
     y = np.asarray(lr, dtype=np.float64)[order]
     if s.size < 2 or not np.isfinite(y).all() or y.max() <= 0:
         raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
-    log = _Log(s, y, int(steps_per_epoch))
-    if _changes_once_per_epoch(s, y, int(steps_per_epoch)):
+    total = _stated_total(info, int(steps_per_epoch))
+    best = None
+    for convention in conventions(writer, unit, int(steps_per_epoch)):
+        shifted = s + convention.shift
+        keep = shifted >= 0
+        if keep.sum() < 2:
+            continue
+        found = _fit_log(shifted[keep], y[keep], int(steps_per_epoch), kinds, total)
+        found = replace(found, convention=convention.sentence)
+        if best is None or _fit_rank(found) > _fit_rank(best):
+            best = found
+        if found.matches and _departures(found.document) == 0:
+            break  # nothing simpler can come of another convention
+    if best is None:
+        raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
+    return best
+
+
+def _fit_rank(found: Fit) -> tuple:
+    """A match before a closest fit; among matches the simplest document; else the smaller error."""
+    return (found.matches, -_departures(found.document) if found.matches else 0, -found.max_rel_error)
+
+
+def _stated_total(info: Mapping[str, float] | None, steps_per_epoch: int) -> float | None:
+    """The run's total optimizer steps as its file states it (``max_steps``), None when unstated."""
+    value = (info or {}).get("max_steps")
+    return float(value) if isinstance(value, (int, float)) and value >= 1 else None
+
+
+def _fit_log(s: np.ndarray, y: np.ndarray, steps_per_epoch: int, kinds, total: float | None) -> Fit:
+    log = _Log(s, y, steps_per_epoch, total=total)
+    if _changes_once_per_epoch(s, y, steps_per_epoch):
         # Keras's LearningRateScheduler and per-epoch scheduler steps: fit the epochs' first steps
         # and propose granularity "epoch", which holds each epoch at its first step's lr.
         first = s % steps_per_epoch == 0
-        log = _Log(s[first], y[first], int(steps_per_epoch), granularity="epoch")
+        log = _Log(s[first], y[first], steps_per_epoch, granularity="epoch", total=total)
     results = []
     for name in kinds or SIMPLICITY:
         best = None
@@ -118,10 +170,10 @@ def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None)
             starts = []
         for spec in starts:
             try:
-                scored = _polish(_refine(spec, log), log)
+                scored = _polish(_simpler(_refine(spec, log), log), log)
             except (ConfigError, ValueError, FloatingPointError, OverflowError):
                 continue
-            if scored is not None and (best is None or scored[0] < best[0]):
+            if scored is not None and (best is None or _better(scored, best)):
                 best = scored
         if best is not None:
             results.append((name, *best))
@@ -130,8 +182,16 @@ def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None)
     if not results:
         raise ValueError("no schedule kind could be fitted to this log")
     matching = [r for r in results if r[1] <= 1.0]
-    chosen = min(matching, key=lambda r: SIMPLICITY.index(r[0])) if matching else min(results, key=lambda r: r[1])
+    # One measure to choose and to report: among matches the simplest kind, else the smallest
+    # largest relative difference to the logged lrs.
+    if matching:
+        chosen = min(matching, key=lambda r: SIMPLICITY.index(r[0]))
+    else:  # the simplest kind that comes within CLOSE_ENOUGH of the closest
+        closest = min(float(np.abs(r[3]).max()) for r in results)
+        near = [r for r in results if float(np.abs(r[3]).max()) <= CLOSE_ENOUGH * closest]
+        chosen = min(near, key=lambda r: SIMPLICITY.index(r[0]))
     _, _, document, relative = chosen
+    document, relative = _shortest(document, log, relative)
     ranking = sorted(((name, float(np.abs(rel).max())) for name, _, _, rel in results), key=lambda pair: pair[1])
     return Fit(
         document=document,
@@ -139,6 +199,7 @@ def fit(steps, lr, steps_per_epoch: int = 1, kinds: Sequence[str] | None = None)
         rms_rel_error=float(np.sqrt(np.mean(relative**2))),
         matches=bool(matching),
         ranking=tuple(ranking),
+        undetermined=_undetermined(document, log),
     )
 
 
@@ -161,8 +222,11 @@ def _changes_once_per_epoch(s: np.ndarray, y: np.ndarray, steps_per_epoch: int) 
 
 
 class _Log:
-    def __init__(self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int, granularity: str = "step"):
+    def __init__(
+        self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int, granularity: str = "step", total: float | None = None
+    ):
         self.s, self.y, self.steps_per_epoch, self.granularity = s, y, steps_per_epoch, granularity
+        self.total = total if total is not None and total >= s[-1] + 1 else None  # the file's max_steps
         self.peak = float(y.max())
         # Each point weighs as much as its tolerance allows: relative for most lrs, absolute near 0.
         self.weights = 1.0 / tolerance(y, self.peak)
@@ -179,8 +243,14 @@ class _Log:
 
     @property
     def end(self) -> float:
-        """One step past the last logged step."""
-        return float(self.s[-1] + 1)
+        """Where the document ends: the file's stated total, else one step past the last record."""
+        return self.total if self.total is not None else float(self.s[-1] + 1)
+
+    @property
+    def starts_late(self) -> bool:
+        """The first record comes after step 0 already at the log's peak: a warm-up (or hold)
+        ending at or before it leaves no trace."""
+        return self.s[0] > 0 and self.first_peak == 0
 
     def drops(self, rising: bool = False) -> np.ndarray:
         """Indices i where the lr jumps (down, or up when ``rising``) between points i − 1 and i."""
@@ -228,7 +298,26 @@ def _warmup_shape(log: _Log, end: int, target: float) -> str:
 
 
 def _initial_specs(name: str, log: _Log) -> list[dict]:
-    """Starting points for one kind (several where one guess may land in the wrong valley)."""
+    """Starting points for one kind (several where one guess may land in the wrong valley).
+
+    Where the log starts late at its peak, each starts first with no warm-up (the default, which
+    the log cannot tell from a warm-up ending before its first record); where the file states the
+    total, with that total, kept fixed.
+    """
+    specs = _kind_specs(name, log)
+    if log.total is not None:
+        specs = [spec | {"T": log.total, "T_stated": True} for spec in specs if "T" in spec] + specs
+    if log.starts_late:
+        late = [
+            spec | {"W": 0.0, "warmup_start_lr": 0.0, "hold_end": 0.0, "start_unseen": True}
+            for spec in specs
+            if spec.get("W", 0) > 0 or spec.get("hold_end", 0) > 0
+        ]
+        specs = late + specs
+    return specs
+
+
+def _kind_specs(name: str, log: _Log) -> list[dict]:
     base = {"kind": name, **_common(log)}
     end_guess = float(log.s[min(log.flat_from, log.s.size - 1)]) if log.flat_from > 0 else log.end
     spe = log.steps_per_epoch
@@ -340,7 +429,7 @@ def _curve(spec: dict, steps: np.ndarray) -> np.ndarray:
     decay = kind.decay(
         base_lr=spec["base_lr"], epsilon=spec.get("epsilon", 0.0), decay_steps=total - hold_end, **kind_args
     )
-    shape = cosine_warmup if spec.get("warmup_shape") == "cosine" else linear_warmup
+    shape = WARMUP_SHAPES[spec.get("warmup_shape", "linear")]
     warmup = shape(spec.get("warmup_start_lr", 0.0), spec["base_lr"], warmup_end)
     return join([warmup, hold(spec["base_lr"]), decay], [warmup_end, hold_end])(np.clip(steps, 0.0, total))
 
@@ -349,10 +438,10 @@ def _linear_names(spec: dict) -> tuple[str, ...]:
     name = spec["kind"]
     if name == "one_cycle":
         return ("base_lr",)
-    names = ("warmup_start_lr", "base_lr") if spec["W"] > 0 else ("base_lr",)
+    names = ("warmup_start_lr", "base_lr") if spec["W"] > 0 and not spec.get("fixed_start") else ("base_lr",)
     if name == "cyclic":
         return (*names, "max_lr")
-    if name in CLIPPED:
+    if name in CLIPPED or spec.get("fixed_floor"):
         return names
     return (*names, "epsilon") if name != "constant" else names
 
@@ -382,11 +471,15 @@ def _free_names(spec: dict) -> list[str]:
     """The real-valued parameters Nelder–Mead moves: lengths and shape parameters."""
     name = spec["kind"]
     free = []
-    if "W" in spec and spec["W"] > 0 and name != "cyclic":
+    if spec.get("start_unseen"):  # a warm-up and hold the log cannot see stay at their default 0
+        pass
+    elif "W" in spec and spec["W"] > 0 and name != "cyclic":
         free.append("W")
-    if name not in ("constant", "cyclic", "one_cycle", "step", "multistep", "cosine_restarts"):
+    if name not in ("constant", "cyclic", "one_cycle", "step", "multistep", "cosine_restarts") and not spec.get(
+        "start_unseen"
+    ):
         free.append("hold_end")
-    if name in ("cosine", "linear", "one_minus_sqrt", "polynomial", "one_cycle"):
+    if name in ("cosine", "linear", "one_minus_sqrt", "polynomial", "one_cycle") and not spec.get("T_stated"):
         free.append("T")
     shape = {
         "polynomial": ["power"],
@@ -449,6 +542,19 @@ def _refine(spec: dict, log: _Log) -> list[dict]:
         best = _nelder_mead(loss, vector, sizes)
         refined.append(_objective(start | dict(zip(names, best.tolist(), strict=True)), log, log.coarse)[1])
     return refined
+
+
+def _simpler(specs: list[dict], log: _Log) -> list[dict]:
+    """Beside each refined spec, the same with its warm-up from 0 and no floor (their defaults),
+    refined again: where the log cannot tell them apart (a line that never reaches its end is
+    drawn as well with a floor and a shorter total), the simpler document is kept (:func:`_better`)."""
+    simpler = []
+    for spec in specs:
+        departs = spec.get("epsilon", 0.0) > 0 or (spec.get("W", 0) > 0 and spec.get("warmup_start_lr", 0.0) > 0)
+        if departs and spec["kind"] not in CLIPPED and spec["kind"] not in ("cyclic", "one_cycle"):
+            plain = spec | {"epsilon": 0.0, "warmup_start_lr": 0.0, "fixed_floor": True, "fixed_start": True}
+            simpler += _refine(plain, log)
+    return simpler + specs
 
 
 def _plausible(spec: dict) -> bool:
@@ -531,7 +637,12 @@ def _polish(specs: list[dict], log: _Log):
             current["milestones_epochs"] = [float(round(m)) for m in spec["milestones_epochs"]]
         index = _polish_points(current, log)
         value = _value(current, log, index)
-        moves = [n for n in names if n in _free_names(spec) or n in ("W", "hold_end")]
+        moves = [
+            n
+            for n in names
+            if n in _free_names(spec)
+            or (n in ("W", "hold_end") and spec.get(n, 0) > 0 and not spec.get("start_unseen"))
+        ]
         for _ in range(8):  # a step at a time: the refinement left each length within a few steps
             before = value
             for name, delta in itertools.product(moves, (-1.0, 1.0)):
@@ -547,9 +658,24 @@ def _polish(specs: list[dict], log: _Log):
             scored = _score(_objective(current, log, np.arange(log.s.size))[1], log)
         except (ConfigError, ValueError, ZeroDivisionError):
             continue
-        if best is None or scored[0] < best[0]:
+        if best is None or _better(scored, best):
             best = scored
     return best
+
+
+def _better(scored, best) -> bool:
+    """A match with fewer fields away from their defaults beats any other match (the simplest
+    document that explains the log); otherwise the smaller worst error wins."""
+    if scored[0] <= 1.0 and best[0] <= 1.0:
+        return _departures(scored[1]) < _departures(best[1])
+    return scored[0] < best[0]
+
+
+def _departures(doc: dict) -> int:
+    """How many of a document's common fields differ from their defaults (a warm-up, its start
+    lr, a hold, a floor)."""
+    schedule = doc["schedule"]
+    return sum(bool(schedule.get(name)) for name in ("warmup_epochs", "warmup_start_lr", "hold_epochs", "epsilon"))
 
 
 def _polish_points(spec: dict, log: _Log) -> np.ndarray:
@@ -596,10 +722,81 @@ def document(spec: dict, steps_per_epoch: int, granularity: str = "step") -> dic
 
 
 def _score(spec: dict, log: _Log):
-    """(worst error ÷ tolerance, document, relative differences) of the spec as a real document."""
+    """(worst error ÷ tolerance, document, relative differences) of the spec as a real document,
+    both measured against the logged lrs (never the proposal's own peak: noise cannot match)."""
     doc = document(spec, log.steps_per_epoch, log.granularity)
-    schedule = from_config(doc)
-    designed = schedule.lr(log.s)
-    peak = max(schedule.peak_lr, log.peak)
-    worst = float(np.max(np.abs(log.y - designed) / tolerance(designed, peak)))
-    return worst, doc, relative_difference(log.y, designed, peak)
+    designed = from_config(doc).lr(log.s)
+    return _worst(log, designed), doc, _relative(log, designed)
+
+
+def _worst(log: _Log, designed: np.ndarray) -> float:
+    return float(np.max(np.abs(log.y - designed) / tolerance(log.y, log.peak)))
+
+
+def _relative(log: _Log, designed: np.ndarray) -> np.ndarray:
+    """(designed − logged) / logged, against a hundredth of the log's peak where the log is below it."""
+    return (designed - log.y) / np.maximum(np.abs(log.y), RELATIVE_FLOOR * log.peak)
+
+
+# What a person reads: shortest numbers, and what the log does not determine -------------------
+DECIMAL_FIELDS = ("base_lr", "warmup_start_lr", "epsilon", "max_lr", "power", "decay_rate", "gamma", "drop")
+DECIMAL_FIELDS += ("peak_mult", "pct_start", "div_factor", "final_div_factor", "cycle_mult")
+
+
+def _shortest(doc: dict, log: _Log, relative: np.ndarray) -> tuple[dict, np.ndarray]:
+    """The document with each fitted number as the shortest decimal that keeps its fit (``0.1``,
+    not ``0.10000000015``): a match stays a match, a closest fit gets no worse."""
+    index = log.sample if log.s.size > MAX_FIT_POINTS else np.arange(log.s.size)
+    sub = _Log(log.s[index], log.y[index], log.steps_per_epoch, log.granularity) if index.size < log.s.size else log
+    bound = max(1.0, _worst(sub, from_config(doc).lr(sub.s)))
+    schedule = dict(doc["schedule"])
+    for name in DECIMAL_FIELDS:
+        value = schedule.get(name)
+        if not isinstance(value, float) or value == 0:
+            continue
+        for digits in range(1, 17):
+            short = float(f"{value:.{digits}g}")
+            if short == value:
+                break
+            try:
+                candidate = from_config(doc | {"schedule": schedule | {name: short}})
+            except ConfigError:
+                continue
+            if _worst(sub, candidate.lr(sub.s)) <= bound:
+                schedule[name] = short
+                break
+    shortened = doc | {"schedule": schedule}
+    designed = from_config(shortened).lr(log.s)
+    if _worst(log, designed) > max(
+        1.0, float(np.max(np.abs(log.y - from_config(doc).lr(log.s)) / tolerance(log.y, log.peak)))
+    ):
+        return doc, relative  # the sample missed a step the full log needs
+    return shortened, _relative(log, designed)
+
+
+T_SHAPED = ("cosine", "linear", "one_minus_sqrt", "polynomial", "one_cycle")  # their total shapes the curve
+
+
+def _undetermined(doc: dict, log: _Log) -> tuple[str, ...]:
+    """A sentence for each field the document holds that the log does not determine."""
+    schedule, spe = doc["schedule"], log.steps_per_epoch
+    first, last = int(log.s[0]), int(log.s[-1])
+    said = []
+    if log.starts_late and "warmup_epochs" in schedule and schedule["warmup_epochs"] * spe <= first:
+        said.append(
+            f"warmup_epochs: not determined by this log, whose first record (step {first:,}) is already at its "
+            f"peak: a warm-up of at most {first:,} steps leaves no trace; taken as "
+            f"{_number(schedule['warmup_epochs'])}"
+        )
+    if schedule["kind"] not in T_SHAPED and log.total is None:
+        said.append(
+            f"total_epochs: not determined by this log, which ends at step {last:,}; a {schedule['kind']} "
+            "schedule's lr up to there does not depend on its total, taken as the log's end"
+        )
+    if schedule["kind"] in CLIPPED and schedule.get("epsilon", 0.0) == 0.0:
+        said.append("epsilon: not determined by this log, which never reaches a floor; taken as 0")
+    return tuple(said)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"

@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     fitted = None
     if schedule is None or args.json:  # the fit tries every kind: only when it is shown
         try:
-            fitted = fit(series.steps, series.lr, fit_spe)
+            fitted = fit(series.steps, series.lr, fit_spe, writer=series.writer, info=series.info, unit=series.unit)
         except ValueError as error:
             if schedule is None:
                 print(f"{args.log}: {error}", file=sys.stderr)

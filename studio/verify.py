@@ -65,7 +65,8 @@ def compare(series: Series, schedule) -> Diagnosis:
 
 
 def fit_series(series: Series, steps_per_epoch: int) -> Fit:
-    return fit(series.steps, series.lr, 1 if series.unit == "epoch" else steps_per_epoch)
+    spe = 1 if series.unit == "epoch" else steps_per_epoch
+    return fit(series.steps, series.lr, spe, writer=series.writer, info=series.info, unit=series.unit)
 
 
 def verdict(diagnosis: Diagnosis, name: str) -> tuple[str, str]:
