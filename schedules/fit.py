@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,8 +34,8 @@ from schedules.phases import WARMUP_SHAPES, hold, join
 from schedules.schedule import Schedule
 
 MAX_FIT_POINTS = 20_000  # whole-step polishing sees an even subsample; the final score sees every step
-COARSE_POINTS = 4_000  # the continuous refinement sees fewer
-CLOSE_ENOUGH = 1.5  # where no kind matches, a simpler kind this close to the closest is preferred
+COARSE_POINTS = 2_000  # the continuous refinement sees fewer
+CLOSE_ENOUGH = 2.0  # where no kind matches, a simpler kind this close to the closest is preferred
 AFFINE = ("warmup_start_lr", "base_lr", "epsilon")  # lrs entering these kinds' formulas linearly
 CLIPPED = ("step", "multistep", "exponential", "inverse_time", "inverse_sqrt")  # max(ε, …) kinds
 # Fewer parameters first: among kinds that match, the simplest story wins.
@@ -126,26 +126,50 @@ def fit(
     if s.size < 2 or not np.isfinite(y).all() or y.max() <= 0:
         raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
     total = _stated_total(info, int(steps_per_epoch))
-    best = None
+    readings = []  # (convention, the log as read through it)
     for convention in conventions(writer, unit, int(steps_per_epoch)):
         shifted = s + convention.shift
         keep = shifted >= 0
-        if keep.sum() < 2:
-            continue
-        found = _fit_log(shifted[keep], y[keep], int(steps_per_epoch), kinds, total)
-        found = replace(found, convention=convention.sentence)
-        if best is None or _fit_rank(found) > _fit_rank(best):
-            best = found
-        if found.matches and _departures(found.document) == 0:
-            break  # nothing simpler can come of another convention
-    if best is None:
+        if keep.sum() >= 2:
+            readings.append((convention, _log_of(shifted[keep], y[keep], int(steps_per_epoch), total)))
+    if not readings:
         raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
-    return best
-
-
-def _fit_rank(found: Fit) -> tuple:
-    """A match before a closest fit; among matches the simplest document; else the smaller error."""
-    return (found.matches, -_departures(found.document) if found.matches else 0, -found.max_rel_error)
+    # Kinds simplest first, each under every convention the writer may follow: the first kind that
+    # matches under any of them ends the search.
+    results = []  # (kind, worst ÷ tolerance, document, relative differences, reading)
+    for name in kinds or SIMPLICITY:
+        for reading in readings:
+            best = _fit_kind(name, reading[1])
+            if best is not None:
+                results.append((name, *best, reading))
+        if any(result[0] == name and result[1] <= 1.0 for result in results):
+            break
+    if not results:
+        raise ValueError("no schedule kind could be fitted to this log")
+    matching = [r for r in results if r[1] <= 1.0]
+    # One measure to choose and to report: among matches the simplest kind, then the simplest
+    # document, then the writer's default convention; else the simplest kind that comes within
+    # CLOSE_ENOUGH of the smallest largest relative difference to the logged lrs.
+    if matching:
+        chosen = min(matching, key=lambda r: (SIMPLICITY.index(r[0]), _departures(r[2])))
+    else:
+        closest = min(float(np.abs(r[3]).max()) for r in results)
+        near = [r for r in results if float(np.abs(r[3]).max()) <= CLOSE_ENOUGH * closest]
+        chosen = min(near, key=lambda r: SIMPLICITY.index(r[0]))
+    _, _, document, relative, (convention, log) = chosen
+    document, relative = _shortest(document, log, relative)
+    ranking: dict[str, float] = {}
+    for name, _, _, rel, _ in results:
+        ranking[name] = min(ranking.get(name, math.inf), float(np.abs(rel).max()))
+    return Fit(
+        document=document,
+        max_rel_error=float(np.abs(relative).max()),
+        rms_rel_error=float(np.sqrt(np.mean(relative**2))),
+        matches=bool(matching),
+        ranking=tuple(sorted(ranking.items(), key=lambda pair: pair[1])),
+        convention=convention.sentence,
+        undetermined=_undetermined(document, log),
+    )
 
 
 def _stated_total(info: Mapping[str, float] | None, steps_per_epoch: int) -> float | None:
@@ -154,53 +178,32 @@ def _stated_total(info: Mapping[str, float] | None, steps_per_epoch: int) -> flo
     return float(value) if isinstance(value, (int, float)) and value >= 1 else None
 
 
-def _fit_log(s: np.ndarray, y: np.ndarray, steps_per_epoch: int, kinds, total: float | None) -> Fit:
-    log = _Log(s, y, steps_per_epoch, total=total)
+def _log_of(s: np.ndarray, y: np.ndarray, steps_per_epoch: int, total: float | None) -> _Log:
     if _changes_once_per_epoch(s, y, steps_per_epoch):
         # Keras's LearningRateScheduler and per-epoch scheduler steps: fit the epochs' first steps
         # and propose granularity "epoch", which holds each epoch at its first step's lr.
         first = s % steps_per_epoch == 0
-        log = _Log(s[first], y[first], steps_per_epoch, granularity="epoch", total=total)
-    results = []
-    for name in kinds or SIMPLICITY:
-        best = None
+        return _Log(s[first], y[first], steps_per_epoch, granularity="epoch", total=total)
+    return _Log(s, y, steps_per_epoch, total=total)
+
+
+def _fit_kind(name: str, log: _Log):
+    """(worst ÷ tolerance, document, relative differences) of one kind's best fit, None if none."""
+    best = None
+    try:
+        starts = _initial_specs(name, log)
+    except (ValueError, ArithmeticError):  # a shape this kind cannot start from (no drop, a zero lr)
+        starts = []
+    for spec in starts:
         try:
-            starts = _initial_specs(name, log)
-        except (ValueError, ArithmeticError):  # a shape this kind cannot start from (no drop, a zero lr)
-            starts = []
-        for spec in starts:
-            try:
-                scored = _polish(_simpler(_refine(spec, log), log), log)
-            except (ConfigError, ValueError, FloatingPointError, OverflowError):
-                continue
-            if scored is not None and (best is None or _better(scored, best)):
-                best = scored
-        if best is not None:
-            results.append((name, *best))
-            if best[0] <= 1.0:
-                break  # kinds are tried simplest first: a match ends the search
-    if not results:
-        raise ValueError("no schedule kind could be fitted to this log")
-    matching = [r for r in results if r[1] <= 1.0]
-    # One measure to choose and to report: among matches the simplest kind, else the smallest
-    # largest relative difference to the logged lrs.
-    if matching:
-        chosen = min(matching, key=lambda r: SIMPLICITY.index(r[0]))
-    else:  # the simplest kind that comes within CLOSE_ENOUGH of the closest
-        closest = min(float(np.abs(r[3]).max()) for r in results)
-        near = [r for r in results if float(np.abs(r[3]).max()) <= CLOSE_ENOUGH * closest]
-        chosen = min(near, key=lambda r: SIMPLICITY.index(r[0]))
-    _, _, document, relative = chosen
-    document, relative = _shortest(document, log, relative)
-    ranking = sorted(((name, float(np.abs(rel).max())) for name, _, _, rel in results), key=lambda pair: pair[1])
-    return Fit(
-        document=document,
-        max_rel_error=float(np.abs(relative).max()),
-        rms_rel_error=float(np.sqrt(np.mean(relative**2))),
-        matches=bool(matching),
-        ranking=tuple(ranking),
-        undetermined=_undetermined(document, log),
-    )
+            scored = _polish(_simpler(_refine(spec, log), log), log)
+        except (ConfigError, ValueError, FloatingPointError, OverflowError):
+            continue
+        if scored is not None and (best is None or _better(scored, best)):
+            best = scored
+        if best is not None and best[0] <= 1.0 and _departures(best[1]) == 0:
+            break  # a match with every common field at its default: no other start can be simpler
+    return best
 
 
 # The log and what can be read off it ----------------------------------------------------------
@@ -226,7 +229,7 @@ class _Log:
         self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int, granularity: str = "step", total: float | None = None
     ):
         self.s, self.y, self.steps_per_epoch, self.granularity = s, y, steps_per_epoch, granularity
-        self.total = total if total is not None and total >= s[-1] + 1 else None  # the file's max_steps
+        self.total = total if total is not None and total >= s[-1] else None  # the file's max_steps
         self.peak = float(y.max())
         # Each point weighs as much as its tolerance allows: relative for most lrs, absolute near 0.
         self.weights = 1.0 / tolerance(y, self.peak)
@@ -287,14 +290,15 @@ def _lr_at_zero(log: _Log) -> float:
 
 
 def _warmup_shape(log: _Log, end: int, target: float) -> str:
-    """ "linear" or "cosine": whichever passes closer to the log halfway through a warm-up ending at index ``end``."""
-    warmup, start = float(log.s[end]), _lr_at_zero(log)
-    if warmup <= 2 or end < 2:
+    """ "linear" or "cosine" for a warm-up ending at index ``end``: "linear" when its records lie on
+    one line (the peak's own record may come after the warm-up's true end, between two records,
+    so a shape read from where the peak is first logged would be off)."""
+    if end < 3 or log.s[end] <= 2:
         return "linear"
-    t, value = log.s[end // 2], log.y[end // 2]
-    straight = start + (target - start) * t / warmup
-    curved = start + (target - start) * 0.5 * (1 - math.cos(math.pi * t / warmup))
-    return "cosine" if abs(curved - value) < abs(straight - value) else "linear"
+    s, y = log.s[:end], log.y[:end]
+    slope, intercept = np.polyfit(s, y, 1)
+    straight = np.abs(y - (slope * s + intercept)).max() <= 1e-3 * target
+    return "linear" if straight else "cosine"
 
 
 def _initial_specs(name: str, log: _Log) -> list[dict]:
@@ -550,7 +554,10 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
     drawn as well with a floor and a shorter total), the simpler document is kept (:func:`_better`)."""
     simpler = []
     for spec in specs:
-        departs = spec.get("epsilon", 0.0) > 0 or (spec.get("W", 0) > 0 and spec.get("warmup_start_lr", 0.0) > 0)
+        # Only where the log cannot see them: a floor it stops before, a start before its first record.
+        unseen_floor = spec.get("epsilon", 0.0) > 0 and spec["T"] > log.s[-1] + 1
+        unseen_start = spec.get("W", 0) > 0 and spec.get("warmup_start_lr", 0.0) > 0 and log.s[0] > 0
+        departs = unseen_floor or unseen_start
         if departs and spec["kind"] not in CLIPPED and spec["kind"] not in ("cyclic", "one_cycle"):
             plain = spec | {"epsilon": 0.0, "warmup_start_lr": 0.0, "fixed_floor": True, "fixed_start": True}
             simpler += _refine(plain, log)
@@ -594,7 +601,10 @@ def _nelder_mead(loss: Callable, start: np.ndarray, sizes: np.ndarray, iteration
     for _ in range(iterations):
         order = np.argsort(values)
         simplex, values = [simplex[i] for i in order], [values[i] for i in order]
-        if abs(values[-1] - values[0]) <= 1e-30 + 1e-15 * abs(values[0]) and np.ptp(simplex, axis=0).max() < 1e-9:
+        # Converged: the values agree and the simplex is far smaller than a step (lengths are
+        # rounded to whole steps next) or than a shape parameter's own size.
+        spread = np.ptp(simplex, axis=0) / (np.abs(simplex[0]) + 1.0)
+        if abs(values[-1] - values[0]) <= 1e-30 + 1e-9 * abs(values[0]) and spread.max() < 1e-6:
             break
         centroid = np.mean(simplex[:-1], axis=0)
         reflected = centroid + (centroid - simplex[-1])
