@@ -26,9 +26,14 @@ def read_uploads(files: tuple[tuple[str, bytes], ...]):
     return logic.series_from_uploads(files)
 
 
+@st.cache_resource(max_entries=4)
+def run_design(files: tuple[tuple[str, bytes], ...]):
+    return logic.saved_design(files)
+
+
 @st.cache_data(max_entries=16, show_spinner="Fitting every schedule kind to the log…")
-def fitted_for(name: str, steps, lr, unit: str, steps_per_epoch: int):
-    return logic.fit_series(logic.Series(name, steps, lr, unit), steps_per_epoch)
+def fitted_for(name: str, steps, lr, unit: str, writer, info: dict, steps_per_epoch: int):
+    return logic.fit_series(logic.Series(name, steps, lr, unit, info=info, writer=writer), steps_per_epoch)
 
 
 st.title("Verify a training run")
@@ -48,6 +53,16 @@ if uploads:
     files = tuple((upload.name, upload.getvalue()) for upload in uploads)
     try:
         st.session_state["verify_series"] = read_uploads(files)
+        try:
+            st.session_state["verify_run_design"] = run_design(files)
+        except ConfigError as error:
+            st.session_state["verify_run_design"] = None
+            st.warning(text.markdown(f"The run's own design could not be read: {error}"))
+        upload_id = tuple((name, len(data)) for name, data in files)
+        if st.session_state.get("verify_upload_id") != upload_id:  # a new log: its own design, else the default
+            st.session_state["verify_upload_id"] = upload_id
+            own = st.session_state["verify_run_design"]
+            st.session_state["verify_source"] = logic.default_source(st.session_state, own)
     except LogError as error:
         st.error(
             text.markdown(f"Could not read the upload: {error}"), icon=":material/warning:"
@@ -70,11 +85,17 @@ else:
     chosen_name = found[0].name
     st.text(f"Learning-rate series: {found[0].describe()}")
 series = by_name.get(chosen_name, found[0])
+if facts := logic.stated(series.info):
+    st.caption(text.markdown(facts))
 for note in series.notes:
     st.warning(text.markdown(note), icon=":material/report:")
+own_design = st.session_state.get("verify_run_design")
 
 left, right = st.columns([2, 1])
-source = left.radio("Compare with", logic.SOURCES, horizontal=True, key="verify_source")
+options = logic.sources(own_design)
+if st.session_state.get("verify_source") not in options:
+    st.session_state["verify_source"] = logic.default_source(st.session_state, own_design)
+source = left.radio("Compare with", options, horizontal=True, key="verify_source")
 design, document_file = None, None
 try:
     if source == logic.PRESET:
@@ -90,8 +111,8 @@ try:
         design = logic.design_for(source, st.session_state, uploaded=document_file and document_file.getvalue())
         if design is None:
             st.info("Upload the run's v1 document to compare with it.")
-    elif source == logic.DESIGNER:
-        design = logic.design_for(source, st.session_state)
+    elif source in (logic.DESIGNER, logic.RUN):
+        design = logic.design_for(source, st.session_state, run=own_design)
 except ConfigError as error:
     st.error(
         text.markdown(f"Could not read {document_file.name if document_file else 'the design'}: {error}"),
@@ -113,7 +134,9 @@ steps_per_epoch = right.number_input(
 
 if source == logic.FIT:
     try:
-        fitted = fitted_for(series.name, series.steps, series.lr, series.unit, int(steps_per_epoch))
+        fitted = fitted_for(
+            series.name, series.steps, series.lr, series.unit, series.writer, dict(series.info), int(steps_per_epoch)
+        )
     except ValueError as error:  # too few points, or no kind of the catalog explains them
         st.warning(text.markdown(f"No schedule could be fitted to {series.name}: {error}"))
         st.stop()
@@ -123,18 +146,24 @@ if source == logic.FIT:
     else:
         st.warning(
             f"No kind matches every step; this is the closest (largest relative difference "
-            f"{fitted.max_rel_error:.3g}, rms {fitted.rms_rel_error:.3g})."
+            f"{fitted.max_rel_error:.3g}, rms {fitted.rms_rel_error:.3g}). It is not a design to open: "
+            "compare the log with the design the run meant to follow to see what went wrong."
         )
+    if fitted.convention:
+        st.caption(text.markdown(f"The log {fitted.convention.removeprefix('it ')}."))
+    for sentence in fitted.undetermined:
+        st.text(f"• {sentence}")
     st.plotly_chart(logic.fit_figure(series, fitted), key="verify_fit_chart")
     st.code(json.dumps(fitted.document, indent=2), language="json")
-    st.button(
-        "Open in the Designer",
-        icon=":material/open_in_new:",
-        on_click=lambda: st.session_state.update(
-            verify_open_params=logic.open_in_designer(st.session_state, fitted.document)
-        ),
-        key="verify_open",
-    )
+    if fitted.matches:  # only a design that explains the log is worth opening
+        st.button(
+            "Open in the Designer",
+            icon=":material/open_in_new:",
+            on_click=lambda: st.session_state.update(
+                verify_open_params=logic.open_in_designer(st.session_state, fitted.document)
+            ),
+            key="verify_open",
+        )
     st.stop()
 
 if design is None:

@@ -208,6 +208,8 @@ def _report_fit(series, fitted, as_json: bool) -> int:
             "max_rel_error": fitted.max_rel_error,
             "findings": [],
             "fitted": fitted.document,
+            "convention": fitted.convention,
+            "undetermined": list(fitted.undetermined),
             "notes": list(series.notes),
         }
         print(json.dumps(_finite(summary), allow_nan=False))
@@ -219,6 +221,8 @@ def _report_fit(series, fitted, as_json: bool) -> int:
         f"(largest relative difference {fitted.max_rel_error:.2g}, rms {fitted.rms_rel_error:.2g})",
         file=sys.stderr,
     )
+    for sentence in ([fitted.convention] if fitted.convention else []) + list(fitted.undetermined):
+        print(f"- {sentence}", file=sys.stderr)
     return MATCH
 
 

@@ -13,8 +13,9 @@ import schedules
 from schedules.diagnose import Diagnosis, diagnose
 from schedules.fit import Fit, fit
 from schedules.logs import LogError, Series, choose, ranked, read_files
+from schedules.verify import saved_design
 
-__all__ = ["Series", "ranked"]  # the page rebuilds a series from cached arrays, and orders the choice
+__all__ = ["Series", "ranked", "saved_design"]  # the page rebuilds a series from cached arrays, and orders the choice
 from studio import design, presets, share
 from studio.curves import MAX_POINTS, envelope_indices
 from studio.figures import PALETTE
@@ -24,7 +25,31 @@ from studio.text import plotly as plain_plotly
 # reads on Streamlit's white and its dark grey background alike.
 
 DESIGNER, PRESET, UPLOADED, FIT = "The Designer's schedule", "A preset", "A v1 document", "No design: fit one"
+RUN = "The run's own design (run.json)"
 SOURCES = (DESIGNER, PRESET, UPLOADED, FIT)
+
+
+def sources(run_design) -> tuple[str, ...]:
+    """The designs to compare with: the run's own first when its folder saved one."""
+    return (RUN, *SOURCES) if run_design is not None else SOURCES
+
+
+def default_source(state: Mapping[str, Any], run_design) -> str:
+    """What to compare with before the user chooses: the run's own design where it saved one, the
+    Designer's schedule where the user has set one (changed it, or opened a link or a file), else a
+    fit — never a Designer default the user did not set."""
+    if run_design is not None:
+        return RUN
+    if design.designer_document(state) != design.document(design.DEFAULTS):
+        return DESIGNER
+    return FIT
+
+
+def stated(info: Mapping[str, float]) -> str | None:
+    """What the file states about its run, for people: "The file states max_steps 5,490, …"."""
+    if not info:
+        return None
+    return "The file states " + ", ".join(f"{key} {value:,.10g}" for key, value in info.items()) + "."
 
 
 LOG_UPLOAD_MB = 200  # a log file or a .zip of a run folder; the server's maxUploadSize matches it
@@ -43,9 +68,13 @@ def series_from_uploads(files: Iterable[tuple[str, bytes]]) -> list[Series]:
     return read_files(files, source="the upload")
 
 
-def design_for(source: str, state: Mapping[str, Any], preset: str | None = None, uploaded: bytes | None = None):
+def design_for(
+    source: str, state: Mapping[str, Any], preset: str | None = None, uploaded: bytes | None = None, run=None
+):
     """The schedule to compare with for a choice of ``source`` (None for "fit one");
     ConfigError for an invalid uploaded document."""
+    if source == RUN:
+        return run
     if source == DESIGNER:
         return schedules.from_config(design.designer_document(state))
     if source == PRESET:

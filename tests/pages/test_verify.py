@@ -12,6 +12,7 @@ from studio.presets import PRESETS
 from tests.pages.conftest import ROOT, plain, traces
 
 DESIGNED = from_config(design.document(design.DEFAULTS))  # what the Designer shows before any change
+DESIGNER_SOURCE = "The Designer's schedule"
 
 
 def csv(values, column="lr") -> bytes:
@@ -30,9 +31,13 @@ def page():
     return app.switch_page("pages/verify.py").run()
 
 
-def upload(page, *files):
+def upload(page, *files, source=DESIGNER_SOURCE):
+    """Upload ``files``, then compare with ``source`` (None: what the page chose by itself)."""
     page.file_uploader(key="verify_files").set_value([(name, data, "application/octet-stream") for name, data in files])
-    return page.run()
+    page.run()
+    if source is not None and not page.exception and page.radio(key="verify_source").value != source:
+        page.radio(key="verify_source").set_value(source).run()
+    return page
 
 
 def test_before_an_upload_it_asks_for_one(page):
@@ -40,8 +45,11 @@ def test_before_an_upload_it_asks_for_one(page):
     assert "No log yet" in page.info[0].value
 
 
-def test_a_clean_log_matches_the_designers_schedule_even_if_never_opened(page):
-    upload(page, ("metrics.csv", designed_log()))
+def test_a_fresh_session_fits_the_log_and_never_compares_with_a_designer_default_unasked(page):
+    upload(page, ("metrics.csv", designed_log()), source=None)
+    assert page.radio(key="verify_source").value == "No design: fit one"
+    assert plain(page.success[0].value).startswith("This schedule matches every logged step")
+    page.radio(key="verify_source").set_value(DESIGNER_SOURCE).run()  # asked for: the Designer's defaults
     assert not page.exception
     assert plain(page.success[0].value).startswith("Match: all 10,000 logged steps of lr follow the design")
     chart = traces(page)[0]
@@ -184,3 +192,73 @@ def test_the_document_uploader_keeps_its_own_one_megabyte_limit(page):
     page.radio(key="verify_source").set_value("A v1 document").run()
     assert page.file_uploader(key="verify_document").proto.max_upload_size_mb == design.UPLOAD_MB == 1
     assert page.file_uploader(key="verify_files").proto.max_upload_size_mb == 200
+
+
+def run_folder_zip(schedule, values, name="20261130-120000-cosine") -> bytes:
+    """A studio run folder zipped as a user uploads it: run.json (its design) beside train/ events."""
+    import io
+    import zipfile
+
+    from tests.schedules.test_log_limits import event_file
+
+    events = event_file(range(len(values)), tag=b"learning_rate")
+    # event_file writes 0.5 / (s + 1); rewrite the records with the run's own values instead
+    from tests.schedules.test_log_limits import VERSION, record, scalar_event
+
+    events = record(VERSION) + b"".join(
+        record(scalar_event(step, float(value), b"learning_rate")) for step, value in enumerate(values)
+    )
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr(f"{name}/run.json", json.dumps({"schedule": schedule.to_config(), "status": "completed"}))
+        handle.writestr(f"{name}/train/events.out.tfevents.1.host", events)
+    return archive.getvalue()
+
+
+def test_a_studio_run_folder_is_checked_against_its_own_design_and_steps_per_epoch(page):
+    own = from_config(design.document(design.DEFAULTS | {"kind": "linear", "steps_per_epoch": 7, "total_epochs": 20}))
+    values = own.lr(np.arange(own.total_steps))
+    upload(page, ("run.zip", run_folder_zip(own, values)), source=None)
+    assert page.radio(key="verify_source").value == "The run's own design (run.json)"
+    assert page.number_input(key="verify_steps_per_epoch").value == 7
+    assert plain(page.success[0].value).startswith(f"Match: all {own.total_steps:,} logged steps of learning_rate")
+
+
+def test_a_design_the_user_set_in_the_designer_is_the_default(page):
+    page.session_state["schedule_document"] = from_config(
+        design.document(design.DEFAULTS | {"base_lr": 0.05})
+    ).to_config()
+    upload(page, ("metrics.csv", designed_log()), source=None)
+    assert page.radio(key="verify_source").value == DESIGNER_SOURCE
+    assert plain(page.error[0].value).startswith("Mismatch")  # 5× the log's lr: a scale finding
+
+
+def test_what_the_file_states_about_its_run_is_shown(page):
+    state = {
+        "max_steps": 30,
+        "logging_steps": 10,
+        "num_train_epochs": 3,
+        "log_history": [{"step": s, "learning_rate": 1e-3 * (1 - s / 30)} for s in (10, 20, 30)],
+    }
+    upload(page, ("trainer_state.json", json.dumps(state).encode()), source=None)
+    assert "The file states max_steps 30, logging_steps 10, num_train_epochs 3." in [
+        plain(c.value) for c in page.caption
+    ]
+    assert plain(page.success[0].value).startswith("This schedule matches every logged step")
+    fitted = json.loads(page.code[0].value)["schedule"]
+    assert fitted == {
+        "kind": "linear",
+        "base_lr": 0.001,
+        "total_epochs": 30.0,
+        "warmup_epochs": 0.0,
+        "hold_epochs": 0.0,
+        "epsilon": 0.0,
+    }
+    assert any(t.value.startswith("• warmup_epochs: not determined by this log") for t in page.text)
+
+
+def test_a_fit_that_does_not_explain_the_log_offers_nothing_to_open(page):
+    noise = np.random.default_rng(0).uniform(1e-4, 1e-2, 300)
+    upload(page, ("noise.csv", csv(noise)), source=None)
+    assert not page.success and plain(page.warning[0].value).startswith("No kind matches every step")
+    assert not [b for b in page.button if b.key == "verify_open"]
