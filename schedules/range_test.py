@@ -34,7 +34,9 @@ from schedules.errors import ConfigError
 from schedules.fields import Number, as_finite_float, show
 
 FORMAT, VERSION = "lr-range-test", 1
-DEFAULTS = {"start_lr": 1e-7, "end_lr": 10.0, "steps": 200, "smoothing": 0.98, "stop_factor": 4.0}
+# Smoothing 0.9 averages about the last ten steps. fastai's 0.98 averages fifty: two decades of a
+# 200-step sweep, so its smoothed curve, its stop and every suggestion lag far behind the loss.
+DEFAULTS = {"start_lr": 1e-7, "end_lr": 10.0, "steps": 200, "smoothing": 0.9, "stop_factor": 4.0}
 MIN_STEPS, MAX_STEPS = 10, 10_000
 MAX_CURVES = 20
 AGREEMENT = 3.0  # seeds whose suggestions differ by more than this factor disagree
@@ -170,8 +172,12 @@ def steepest(lrs: np.ndarray, smoothed: np.ndarray, burn_in: int) -> Suggestion:
     window = keep[: lowest + 1]
     if window.size < 3:
         return Suggestion("steepest", None, None, "the loss never fell after the burn-in")
-    slope = np.gradient(smoothed[window], np.log10(lrs[window]))
-    at = int(window[np.argmin(slope)])
+    # The slope across a span of steps on either side, not between neighbours: step-to-step noise
+    # divided by a small step in log lr would be steeper than any real descent.
+    span = max(1, min(window.size // 3, len(lrs) // 30))
+    x, y = np.log10(lrs[window]), smoothed[window]
+    slope = (y[2 * span :] - y[: -2 * span]) / (x[2 * span :] - x[: -2 * span])
+    at = int(window[span + np.argmin(slope)])
     if slope.min() >= 0:
         return Suggestion("steepest", None, None, "the loss never fell after the burn-in")
     why = f"the smoothed loss falls fastest here ({slope.min():.3g} per tenfold lr), after a burn-in of {burn_in} steps"
@@ -456,3 +462,10 @@ def _read_curve(path: str, curve: Any) -> Curve:
     if not isinstance(stopped, str) or len(stopped) > 300:
         raise ConfigError(f"{path}.stopped", "must be a text of at most 300 characters")
     return Curve(values, read_losses, stopped, seed)
+
+
+def write(test: RangeTest, path) -> None:
+    """Write ``test`` as its versioned JSON file (what the *Find the lr* page imports)."""
+    from pathlib import Path  # noqa: PLC0415 - the one place the engine writes a file
+
+    Path(path).write_text(test.dumps(), encoding="utf-8")
