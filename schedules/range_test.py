@@ -329,6 +329,8 @@ class RangeTest:
     spreads: dict[str, Spread] = field(init=False)
 
     def __post_init__(self):
+        if not self.curves:
+            raise ConfigError("curves", "must hold at least one curve")
         per_seed = tuple(suggest(curve, self.settings) for curve in self.curves)
         object.__setattr__(self, "per_seed", per_seed)
         object.__setattr__(self, "spreads", combine(per_seed))
@@ -469,3 +471,44 @@ def write(test: RangeTest, path) -> None:
     from pathlib import Path  # noqa: PLC0415 - the one place the engine writes a file
 
     Path(path).write_text(test.dumps(), encoding="utf-8")
+
+
+# Smith's cyclical lr runs between max_lr and a lower bound a third or a quarter of it.
+CYCLIC_DIVISOR = 4.0
+
+
+def at_peak(document: Mapping[str, Any], lr: float) -> dict[str, Any]:
+    """A v1 document with its peak lr set to ``lr``: ``base_lr`` for most kinds (1cycle then starts
+    at lr ÷ its ``div_factor``), ``max_lr`` for the cyclical schedule with ``base_lr`` = lr ÷
+    :data:`CYCLIC_DIVISOR`; a warm-up start and a floor above the new peak come down to it.
+    Not validated here (``from_config`` does that).
+
+    >>> doc = {"format": "lr-schedule", "version": 1, "steps_per_epoch": 10,
+    ...        "schedule": {"kind": "cyclic", "base_lr": 0.01, "max_lr": 0.1, "total_epochs": 10,
+    ...                     "cycle_up_epochs": 2}}
+    >>> at_peak(doc, 0.4)["schedule"] | {}
+    {'kind': 'cyclic', 'base_lr': 0.1, 'max_lr': 0.4, 'total_epochs': 10, 'cycle_up_epochs': 2}
+    """
+    LR("lr", lr)
+    fields = dict(document["schedule"])
+    if fields["kind"] == "cyclic":
+        fields |= {"max_lr": lr, "base_lr": lr / CYCLIC_DIVISOR}
+    else:
+        fields["base_lr"] = lr
+    for name in ("warmup_start_lr", "epsilon"):
+        if name in fields and isinstance(fields[name], (int, float)) and fields[name] > lr:
+            fields[name] = lr
+    return {**document, "schedule": fields}
+
+
+def over_steps(document: Mapping[str, Any], steps: int) -> dict[str, Any]:
+    """The document's shape squeezed or stretched to about ``steps`` optimizer steps in all: its
+    epochs unchanged, its steps per epoch ``round(steps / total_epochs)`` (at least 1).
+
+    >>> over_steps({"steps_per_epoch": 100, "schedule": {"total_epochs": 50}}, 200)["steps_per_epoch"]
+    4
+    """
+    per_epoch = max(1, round(steps / float(document["schedule"]["total_epochs"])))
+    fitted = {**document, "steps_per_epoch": per_epoch}
+    fitted.pop("run", None)  # a run's data implied the old steps per epoch
+    return fitted
