@@ -153,7 +153,7 @@ def show_result(test: rt.RangeTest, source: str) -> None:
         st.caption(text.markdown(note))
     for warning in find_lr.warnings(test):
         st.warning(text.markdown(warning), icon=":material/warning:")
-    st.dataframe(pd.DataFrame(find_lr.suggestion_rows(test)), hide_index=True, width="stretch")
+    st.table(pd.DataFrame(find_lr.suggestion_rows(test)).set_index("suggestion"))  # wraps each reason
     choices = find_lr.suggestion_choices(test)
     if not choices:
         st.info("No suggestion: the loss never fell after the burn-in. Widen the sweep or lower the start lr.")
@@ -181,9 +181,15 @@ def show_result(test: rt.RangeTest, source: str) -> None:
         st.success(text.markdown(used), icon=":material/check:")
 
 
-@st.fragment(run_every=1.0 if active or check_active else None)
+polling = active or check_active
+
+
+@st.fragment(run_every=1.0 if polling else None)
 def live() -> None:
     job = queue.job(state.get("find_job"))
+    check_job = queue.job(state.get("find_check_job"))
+    if not polling and any(j is not None and j.status not in FINISHED for j in (job, check_job)):
+        st.rerun()  # a job started from a button in here: the whole page, so that it polls
     if job is not None:
         fill, words = find_lr.progress(job.events, job.request.seeds)
         status = "Done" if job.status == "completed" else job.status.capitalize()
@@ -195,14 +201,13 @@ def live() -> None:
     elif imported := state.get("find_imported"):
         name, data = imported
         show_result(find_lr.read_import(data), f"Imported {name} (from {find_lr.read_import(data).source or '?'})")
-    check_job = queue.job(state.get("find_check_job"))
     if check_job is not None:
         st.subheader("Check it", divider="gray")
         fill, words = find_lr.progress(check_job.events, 3, "training")
         done = check_job.status in FINISHED
         st.progress(1.0 if done else fill, text=text.markdown(check_job.message if done else f"Running — {words}"))
         if checks := find_lr.checks_of(check_job.events):
-            st.dataframe(pd.DataFrame(find_lr.check_rows(checks)), hide_index=True, width="stretch")
+            st.table(pd.DataFrame(find_lr.check_rows(checks)).set_index("run"))
             st.plotly_chart(find_lr.check_figure(checks), key="find_check_chart")
             if done:
                 st.info(text.markdown(find_lr.check_verdict(checks)), icon=":material/insights:")

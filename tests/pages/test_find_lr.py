@@ -49,14 +49,14 @@ def test_a_range_test_suggests_checks_and_sets_the_designers_base_lr(tmp_path, m
     assert {"seed 0: loss", "seed 0: smoothed", "seed 1: loss", "seed 1: smoothed"} <= set(names)
     marked = {trace["name"] for trace in chart["data"] if trace.get("mode") == "markers+text"}
     assert marked and marked <= set(rt.TITLES.values())
-    (table,) = at.dataframe
-    assert list(table.value["suggestion"]) == list(rt.TITLES.values())
+    (table,) = at.table
+    assert list(table.value.index) == list(rt.TITLES.values())
     assert all(caption.value.startswith("seed") for caption in at.caption if "seed " in caption.value[:6])
 
     at.button(key="find_check").click().run()
     run_until(at, lambda at: any("validation loss" in plain(info.value) for info in at.info), timeout=400)
-    check_table = at.dataframe[1].value
-    assert list(check_table["run"]) == ["suggestion ÷ 3", "suggestion", "suggestion × 3"]
+    check_table = at.table[1].value
+    assert list(check_table.index) == ["suggestion ÷ 3", "suggestion", "suggestion × 3"]
     assert "Check it: training loss at each step" in chart_titles(at)
 
     chosen = at.radio(key="find_choice").value
@@ -97,7 +97,7 @@ def test_a_range_test_from_the_pytorch_api_shows_as_the_pages_own(tmp_path, monk
     (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     smoothed = [t for t in chart["data"] if t["name"] == "seed 0: smoothed"][0]
     assert len(smoothed["x"]) == result.lrs.size or isinstance(smoothed["x"], dict)
-    shown = list(at.dataframe[0].value["lr"])
+    shown = list(at.table[0].value["lr"])
     from studio.find_lr import lr_text  # noqa: PLC0415
 
     assert shown == [lr_text(result.spreads[name].lr) for name in rt.SUGGESTIONS]
@@ -121,4 +121,4 @@ def test_nan_in_an_imported_curve_is_dropped(tmp_path, monkeypatch):
     at.file_uploader(key="find_file_0").set_value(("nan.json", test.dumps().encode(), "application/json"))
     at.run()
     assert not at.exception and not at.error
-    assert "—" not in list(at.dataframe[0].value["lr"])
+    assert "—" not in list(at.table[0].value["lr"])
