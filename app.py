@@ -14,6 +14,7 @@ navigation = st.navigation(
     [
         st.Page("pages/designer.py", title="Designer", icon=":material/show_chart:", default=True),
         st.Page("pages/compare.py", title="Compare", icon=":material/stacked_line_chart:"),
+        st.Page("pages/find_lr.py", title="Find the lr", icon=":material/troubleshoot:"),
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/verify.py", title="Verify a run", icon=":material/fact_check:"),
         st.Page("pages/reference.py", title="Format reference", icon=":material/menu_book:"),

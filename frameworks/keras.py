@@ -5,6 +5,9 @@ that NumPy runs, in float64 (exact for steps up to 10⁹) and returns float32 li
 
     model.compile(optimizer=keras.optimizers.SGD(schedule.to_keras()), ...)
 
+``lr_range_test(model, dataset, …)`` (from ``frameworks.keras_range_test``) runs the lr range test
+on a model and leaves it as it was.
+
 It is registered as Keras-serializable: a model saved with ``model.save("m.keras")`` loads with
 ``keras.models.load_model("m.keras")`` and no ``custom_objects``, once this module is imported
 (``import frameworks.keras``, which ``Schedule.to_keras()`` does).
@@ -17,7 +20,10 @@ from typing import Any
 import keras
 from keras import ops
 
+from frameworks.keras_range_test import lr_range_test
 from schedules import Schedule, from_config
+
+__all__ = ["KerasSchedule", "lr_range_test", "to_keras"]
 
 
 @keras.saving.register_keras_serializable(package="lr_studio")

@@ -25,7 +25,10 @@ rank's scheduler reads the same, global step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -33,6 +36,7 @@ from torch.optim.lr_scheduler import LRScheduler
 
 from frameworks.private import record_last_lr
 from schedules import ConfigError, Schedule, from_config
+from schedules import range_test as rt
 from schedules.fields import Field, Number, read_fields, show
 from schedules.schedule import MAX_TOTAL_STEPS
 
@@ -216,3 +220,112 @@ def check_state(state: Any, schedule: Schedule, multipliers: list[float]) -> tup
 def counted(number: int, noun: str) -> str:
     """``"1 multiplier"``, ``"3 multipliers"``: a count the sentence reads as English."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def lr_range_test(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loader: Iterable,
+    loss_fn: Callable[[Any, Any], torch.Tensor],
+    *,
+    start_lr: float = rt.DEFAULTS["start_lr"],
+    end_lr: float = rt.DEFAULTS["end_lr"],
+    steps: int = 100,
+    accumulation_steps: int = 1,
+    smoothing: float = rt.DEFAULTS["smoothing"],
+    stop_factor: float = rt.DEFAULTS["stop_factor"],
+    burn_in: int | None = None,
+    seeds: Sequence[int] | None = None,
+    device: torch.device | str | None = None,
+    path: str | Path | None = None,
+) -> rt.RangeTest:
+    """The lr range test in your own training loop, leaving the model and optimizer as they were.
+
+    From the model's current weights, ``steps`` optimizer steps at lrs growing exponentially from
+    ``start_lr`` to ``end_lr`` (each parameter group keeps its lr's ratio to the first group's);
+    each optimizer step consumes ``accumulation_steps`` batches of ``loader`` (cycled as needed),
+    and its loss is their mean. The test stops early when the loss is not finite or its smoothed
+    value exceeds ``stop_factor`` × its lowest (``schedules.range_test.LossTracker``).
+
+    Afterwards the model's and the optimizer's ``state_dict()`` (weights, buffers, momenta, the
+    groups' lrs), the model's train/eval mode and PyTorch's global random state are restored.
+
+    Args:
+      loader: batches ``(inputs, targets)``; ``loss_fn(model(inputs), targets)`` is the loss.
+      seeds: repeat the test once per seed (``torch.manual_seed``), each from the same weights, to
+        see the suggestions' spread; None runs it once without seeding.
+      device: where to move each batch (None: as it comes).
+      path: also write the result as its ``lr-range-test`` JSON file, for the *Find the lr* page.
+
+    Returns:
+      a ``schedules.range_test.RangeTest``: ``lrs``, ``losses``, ``suggestions`` (steepest
+      descent, valley, minimum ÷ 10, as lrs), each with its reason and spread over seeds.
+    """
+    settings = rt.Settings(start_lr, end_lr, steps, smoothing, stop_factor, burn_in, accumulation_steps)
+    lrs = settings.lrs
+    saved_model, saved_optimizer = copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict())
+    saved_rng, was_training = torch.random.get_rng_state(), model.training
+    reference = float(optimizer.param_groups[0]["lr"]) or 1.0
+    ratios = [float(group["lr"]) / reference if reference else 1.0 for group in optimizer.param_groups]
+    curves = []
+    try:
+        for seed in [None] if seeds is None else seeds:
+            if seed is not None:
+                torch.manual_seed(seed)
+            model.load_state_dict(saved_model)
+            optimizer.load_state_dict(copy.deepcopy(saved_optimizer))  # it adopts the tensors it loads
+            model.train()
+            batches = _cycle(loader)
+            tracker, losses, stopped = rt.LossTracker(smoothing, stop_factor), [], ""
+            for lr in lrs:
+                for group, ratio in zip(optimizer.param_groups, ratios, strict=True):
+                    _set_lr(group, lr * ratio)
+                loss = _accumulated_step(model, optimizer, batches, loss_fn, accumulation_steps, device)
+                losses.append(loss)
+                if reason := tracker.add(loss):
+                    stopped = f"stopped at lr {lr:.3g}: {reason}"
+                    break
+            curves.append((lrs[: len(losses)], losses, stopped, seed))
+    finally:
+        model.load_state_dict(saved_model)
+        optimizer.load_state_dict(saved_optimizer)
+        model.train(was_training)
+        torch.random.set_rng_state(saved_rng)
+    result = rt.result(settings, curves, source="torch")
+    if path is not None:
+        rt.write(result, path)
+    return result
+
+
+def _cycle(loader: Iterable):
+    """The loader's batches again and again (a new pass, reshuffled, when one ends)."""
+    for _ in itertools.count():
+        empty = True
+        for batch in loader:
+            empty = False
+            yield batch
+        if empty:
+            raise ValueError("loader: yields no batch")
+
+
+def _set_lr(group: dict, lr: float) -> None:
+    if isinstance(group["lr"], torch.Tensor):
+        group["lr"].fill_(lr)
+    else:
+        group["lr"] = lr
+
+
+def _accumulated_step(model, optimizer, batches, loss_fn, accumulation_steps: int, device) -> float:
+    """One optimizer step over ``accumulation_steps`` batches; the mean of their losses."""
+    optimizer.zero_grad()
+    total = 0.0
+    for _ in range(accumulation_steps):
+        inputs, targets = next(batches)
+        if device is not None:
+            inputs, targets = inputs.to(device), targets.to(device)
+        loss = loss_fn(model(inputs), targets)
+        (loss / accumulation_steps).backward()
+        total += float(loss.detach())
+    optimizer.step()
+    optimizer.zero_grad()
+    return total / accumulation_steps

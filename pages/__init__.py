@@ -1,6 +1,21 @@
 """The studio's pages, run by app.py's navigation."""
 
+from pathlib import Path
+
 import streamlit as st
+
+from studio.training_runs import TrainingQueue, runs_root
+
+
+@st.cache_resource
+def _queue(root: str) -> TrainingQueue:
+    return TrainingQueue(Path(root))
+
+
+def training_queue() -> TrainingQueue:
+    """One queue per server process and runs folder, shared by every page and session: the
+    worker trains (or runs a range test) one job at a time."""
+    return _queue(str(runs_root()))
 
 
 def run_through_app() -> None:

@@ -1,38 +1,28 @@
 """Train: a short Keras run with the designed schedule, live progress, and the lr read back."""
 
 import secrets
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from pages import run_through_app
+from pages import run_through_app, training_queue
 from schedules import ConfigError, from_config
 from studio import design, text, train_view
 from studio.figures import metrics_figure, readback_figure
 from studio.training_runs import (
     FINISHED,
-    TrainingQueue,
     TrainRequest,
     check_writable,
     past_runs,
     read_back,
     readback_summary,
-    runs_root,
     tensorboard_command,
 )
 from training.options import DATASETS, OPTIMIZERS
 
 run_through_app()
 
-
-@st.cache_resource
-def training_queue(root: str) -> TrainingQueue:
-    """One queue per server process and runs folder: trainings run one at a time, for every session."""
-    return TrainingQueue(Path(root))
-
-
-queue = training_queue(str(runs_root()))
+queue = training_queue()
 st.session_state.setdefault("session_label", f"session {secrets.token_hex(2)}")
 document = design.designer_document(st.session_state)
 schedule = from_config(document)

@@ -64,6 +64,14 @@ class TrainRequest:
     baseline_epochs_per_drop: float | None = None
     owner: str = ""
 
+    @property
+    def total_work(self) -> int:
+        """What the progress bar counts: epochs over all runs."""
+        return self.epochs * (2 if self.baseline else 1)
+
+    def done_message(self, job: Job) -> str:
+        return "completed 1 run" if len(job.runs) == 1 else f"completed {len(job.runs)} runs"
+
     def command(self, config_path: Path, runs_dir: Path) -> list[str]:
         command = [sys.executable, "-m", "training.demo", "--json", "--config", str(config_path)]
         command += ["--epochs", str(self.epochs), "--batch-size", str(self.batch_size), "--optimizer", self.optimizer]
@@ -101,13 +109,15 @@ class Job:
     runs: list[RunProgress] = field(default_factory=list)
     process: subprocess.Popen | None = None
     stop_requested: bool = False
+    events: list[dict[str, Any]] = field(default_factory=list)  # every line the worker printed
 
     @property
     def total_epochs(self) -> int:
-        return self.request.epochs * (2 if self.request.baseline else 1)
+        return self.request.total_work
 
     def handle(self, event: dict[str, Any]) -> None:
-        """Apply one JSON line of ``training.demo --json``."""
+        """Apply one JSON line of the worker (``training.demo --json`` or ``training.find_lr --json``)."""
+        self.events.append(event)
         kind = event.get("event")
         if kind == "start":
             self.runs.append(RunProgress(event["run"], event["run_dir"]))
@@ -216,7 +226,7 @@ class TrainingQueue:
         if job.stop_requested or "stopped" in statuses:
             return "stopped", "stopped on request; what was logged is kept"
         if code == 0:
-            return "completed", "completed 1 run" if len(job.runs) == 1 else f"completed {len(job.runs)} runs"
+            return "completed", job.request.done_message(job)
         if code < 0:  # ended by a signal nobody here sent: the system, or a user with kill
             try:
                 name = f", {signal.Signals(-code).name}"

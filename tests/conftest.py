@@ -8,7 +8,14 @@ import pytest
 PEER_SUITES = (
     *(
         f"tests/frameworks/{name}.py"
-        for name in ("test_peer_conformance", "test_code", "test_torch", "test_torch_distributed", "test_optax")
+        for name in (
+            "test_peer_conformance",
+            "test_code",
+            "test_torch",
+            "test_torch_distributed",
+            "test_torch_range_test",
+            "test_optax",
+        )
     ),
     "tests/schedules/test_verify_peers.py",
 )
