@@ -102,7 +102,36 @@ def main() -> None:
         )
         offset = diagnose(series.steps, DESIGN.lr(steps + 1), DESIGN)
         print(f"with an off-by-one log: {offset.findings[0]['sentence']}")
+    fits()
     hostile()
+
+
+def fits() -> None:
+    """The fit of a clean log of 10⁴, 10⁶ and 10⁷ points (time; peak allocation at 10⁷), and of
+    every log of the real-log corpus with their total."""
+    from schedules.fit import fit  # noqa: PLC0415
+
+    print("\nfitting a cosine log with warm-up and floor, from the log alone:")
+    for points in (10_000, 1_000_000, 10_000_000):
+        design = from_config(DESIGN.to_config() | {"steps_per_epoch": points // 100})
+        steps = np.arange(points)
+        values = design.lr(steps).astype(np.float32)
+        start = time.perf_counter()
+        found = fit(steps, values, points // 100)
+        seconds = time.perf_counter() - start
+        again = lambda s=steps, v=values, n=points: fit(s, v, n // 100)  # noqa: E731
+        peak = peak_bytes(again) if points == 10_000_000 else None
+        memory = f", peak allocation {peak / 1e6:.0f} MB" if peak else ""
+        print(f"  {points:>10,} points: {seconds:5.2f} s, matches={found.matches}{memory}")
+    corpus = Path(__file__).resolve().parents[1] / "tests" / "data" / "real_logs"
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    start, matched = time.perf_counter(), 0
+    for name, entry in manifest.items():
+        (series, *_) = read_path(corpus / name / entry["file"])
+        spe = 1
+        matched += fit(series.steps, series.lr, spe, writer=series.writer, info=series.info, unit=series.unit).matches
+    total = time.perf_counter() - start
+    print(f"  the corpus: {len(manifest)} real logs fitted in {total:.1f} s ({matched} explained exactly)")
 
 
 def hostile_files() -> dict[str, tuple[str, bytes]]:

@@ -120,11 +120,13 @@ def fit(
     >>> found.matches, found.document["schedule"]["kind"], found.document["schedule"]["warmup_epochs"]
     (True, 'cosine', 2.0)
     """
-    order = np.argsort(np.asarray(steps), kind="stable")
-    s = np.asarray(steps, dtype=np.float64)[order]
-    y = np.asarray(lr, dtype=np.float64)[order]
-    if s.size < 2 or not np.isfinite(y).all() or y.max() <= 0:
+    all_steps, all_lr = _sorted(steps, lr)
+    if all_steps.size < 2 or not np.isfinite(all_lr).all() or all_lr.max() <= 0:
         raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
+    # The search sees a bounded sample (every record of a log up to SEARCH_POINTS, else an even
+    # sample with every place the lr jumps); the proposal is then checked on every record.
+    picked = _search_sample(all_lr)
+    s, y = all_steps[picked].astype(np.float64), all_lr[picked]
     total = _stated_total(info, int(steps_per_epoch))
     readings = []  # (convention, the log as read through it)
     for convention in conventions(writer, unit, int(steps_per_epoch)):
@@ -158,6 +160,10 @@ def fit(
         chosen = min(near, key=lambda r: SIMPLICITY.index(r[0]))
     _, _, document, relative, (convention, log) = chosen
     document, relative = _shortest(document, log, relative)
+    if picked.size < all_steps.size:  # the sample's verdict, checked on every record
+        worst, relative = _check_every_record(document, all_steps + convention.shift, all_lr)
+        if worst > 1.0:
+            matching = []
     ranking: dict[str, float] = {}
     for name, _, _, rel, _ in results:
         ranking[name] = min(ranking.get(name, math.inf), float(np.abs(rel).max()))
@@ -170,6 +176,46 @@ def fit(
         convention=convention.sentence,
         undetermined=_undetermined(document, log),
     )
+
+
+SEARCH_POINTS = 200_000  # records the search sees; the final check sees every one, a chunk at a time
+CHECK_CHUNK = 1_000_000
+
+
+def _sorted(steps, lr) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, lr) sorted by step, without copying a log that is sorted already (most are)."""
+    steps, lr = np.asarray(steps), np.asarray(lr, dtype=np.float64)
+    if steps.size > 1 and not (steps[1:] >= steps[:-1]).all():
+        order = np.argsort(steps, kind="stable")
+        steps, lr = steps[order], lr[order]
+    return steps, lr
+
+
+def _search_sample(lr: np.ndarray) -> np.ndarray:
+    """Indices the search fits: all of a short log; of a long one, an even sample plus both sides
+    of its largest jumps (drops and restarts must not fall between two samples)."""
+    if lr.size <= SEARCH_POINTS:
+        return np.arange(lr.size)
+    even = np.linspace(0, lr.size - 1, SEARCH_POINTS // 2).astype(np.int64)
+    jumps = np.abs(np.diff(lr))
+    largest = np.argpartition(jumps, -SEARCH_POINTS // 4)[-SEARCH_POINTS // 4 :]
+    return np.unique(np.concatenate([even, largest, largest + 1]))
+
+
+def _check_every_record(doc: dict, steps: np.ndarray, lr: np.ndarray) -> tuple[float, np.ndarray]:
+    """(worst error ÷ tolerance, relative differences) of a document over every record, computed a
+    chunk at a time so that memory stays bounded at any length (the relative differences are kept
+    as float32: for the figures and the rms)."""
+    schedule = from_config(doc)
+    peak = float(lr.max())
+    worst, relative = 0.0, np.empty(lr.size, dtype=np.float32)
+    for start in range(0, lr.size, CHECK_CHUNK):
+        part = slice(start, start + CHECK_CHUNK)
+        designed = schedule.lr(np.maximum(steps[part], 0))
+        logged = lr[part]
+        worst = max(worst, float(np.max(np.abs(logged - designed) / tolerance(logged, peak))))
+        relative[part] = (designed - logged) / np.maximum(np.abs(logged), RELATIVE_FLOOR * peak)
+    return worst, relative
 
 
 def _stated_total(info: Mapping[str, float] | None, steps_per_epoch: int) -> float | None:

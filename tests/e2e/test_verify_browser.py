@@ -45,6 +45,11 @@ def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer
     page.set_viewport_size({"width": 1280, "height": 1500})  # tall enough for the picture to hold the chart
     open_verify(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(files)
+    # A fresh session never compares with a Designer default it did not set: it fits first.
+    page.get_by_text("No kind matches every step").or_(page.get_by_text("This schedule matches every")).first.wait_for(
+        timeout=120_000
+    )
+    page.get_by_text("The Designer's schedule").click()
     page.get_by_text("Mismatch:").wait_for(timeout=60_000)
     page.get_by_text("the schedule runs 4.00× faster than designed").first.wait_for(timeout=30_000)
     chart = page.locator(".js-plotly-plot").first
@@ -75,4 +80,34 @@ def test_a_bad_file_names_itself_and_changes_nothing_else(page, tmp_path):
     alert = page.get_by_text("Could not read the upload: weights.bin: not a log of any known kind")
     alert.wait_for(timeout=30_000)
     assert page.get_by_text("No log yet").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_studio_run_folder_is_checked_against_its_own_design(page, tmp_path):
+    """A real run of the demo (its run.json and TensorBoard files), zipped as a user uploads it."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    config = tmp_path / "design.json"
+    own = design.document(design.DEFAULTS | {"kind": "linear", "steps_per_epoch": 45})
+    config.write_text(json.dumps(own))
+    runs = tmp_path / "runs"
+    subprocess.run(
+        [sys.executable, "-m", "training.demo", "--config", str(config), "--epochs", "2"],
+        cwd=ROOT,
+        env={**__import__("os").environ, "RUNS_DIR": str(runs)},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (folder,) = runs.iterdir()
+    archive = shutil.make_archive(str(tmp_path / folder.name), "zip", runs, folder.name)
+    open_verify(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(archive)
+    page.get_by_text("Match: all 90 logged steps of learning_rate follow the design").wait_for(timeout=120_000)
+    chosen = page.locator('[data-testid="stRadio"] input:checked').first
+    assert chosen.evaluate("input => input.closest('label').innerText") == "The run's own design (run.json)"
+    assert page.get_by_label("Steps per epoch").input_value() == "45"
     assert page.locator('[data-testid="stException"]').count() == 0
