@@ -151,6 +151,8 @@ if source == logic.FIT:
         )
     if fitted.convention:
         st.caption(text.markdown(f"The log {fitted.convention.removeprefix('it ')}."))
+    for finding in fitted.findings:  # what the log itself shows went wrong
+        st.error(text.markdown(finding["sentence"]), icon=":material/report:")
     for sentence in fitted.undetermined:
         st.text(f"• {sentence}")
     st.plotly_chart(logic.fit_figure(series, fitted), key="verify_fit_chart")

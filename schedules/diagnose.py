@@ -92,13 +92,12 @@ def conventions(writer: str | None, unit: str, steps_per_epoch: int) -> tuple[Co
             Convention(0, f"{TRAINER} before transformers#36973: at step k, the lr for step k + 1"),
             Convention(-1, f"{TRAINER} since transformers#36973 (2025): at step k, the lr step k used"),
         )
-    if writer == "keras" and unit == "epoch":
+    if writer == "keras" and unit == "epoch":  # only Keras's TensorBoard callback writes epoch_learning_rate
         return (
             Convention(
                 steps_per_epoch,
                 "it follows Keras's convention: each epoch's lr is written at its end, the lr for the next epoch",
             ),
-            Convention(0),
         )
     return (Convention(0),)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -71,6 +71,10 @@ class Fit:
         of no known convention).
       undetermined: what the log does not determine, one sentence per field, e.g.
         "warmup_epochs: not determined by this log (it ends at or before step 10, the first record)".
+      findings: what the log itself shows went wrong, with no design to compare with: the lr
+        rising again after its decay began (a restart, with the design the part before it
+        follows), or a schedule that ends a whole fraction into the run its file states
+        (stepped per micro-batch); each ``{"type": …, <its numbers>, "sentence": …}``.
     """
 
     document: dict
@@ -80,6 +84,7 @@ class Fit:
     ranking: tuple[tuple[str, float], ...]
     convention: str | None = None
     undetermined: tuple[str, ...] = ()
+    findings: tuple[dict, ...] = ()
 
     @property
     def schedule(self) -> Schedule:
@@ -167,7 +172,7 @@ def fit(
     ranking: dict[str, float] = {}
     for name, _, _, rel, _ in results:
         ranking[name] = min(ranking.get(name, math.inf), float(np.abs(rel).max()))
-    return Fit(
+    found = Fit(
         document=document,
         max_rel_error=float(np.abs(relative).max()),
         rms_rel_error=float(np.sqrt(np.mean(relative**2))),
@@ -176,6 +181,79 @@ def fit(
         convention=convention.sentence,
         undetermined=_undetermined(document, log),
     )
+    shown = _ends_early(found, total) if found.matches else _restart(log, steps_per_epoch, kinds, convention.shift)
+    return replace(found, findings=tuple(shown))
+
+
+# What the log shows with no design to compare with -------------------------------------------
+def _restart(log: _Log, steps_per_epoch: int, kinds, shift: int) -> list[dict]:
+    """Where no kind explains the log and its lr rises again after its decay began: the design
+    the part before the rise follows, and whether the rest repeats it from its start. Steps are
+    said as logged (the log was read ``shift`` steps on, by its writer's convention)."""
+    s, y = log.s, log.y
+    rises = log.rises()
+    if rises.size == 0 or rises[0] < 3:
+        return []
+    at = int(rises[0])  # the first record after the rise
+    try:
+        before = fit(s[:at], y[:at], steps_per_epoch, kinds)
+    except ValueError:
+        return []
+    if not before.matches:
+        return []
+    kind = before.document["schedule"]["kind"]
+    schedule = from_config(before.document)
+    last, first_after = int(s[at - 1]) - shift, int(s[at]) - shift
+    # The counter fell back to 0 at some step r between the two records: from r on, lr(s − r).
+    restart = None
+    for r in range(first_after, max(last, first_after - 2000), -1):
+        designed = schedule.lr(np.maximum(s[at:] - shift - r, 0))
+        if (np.abs(y[at:] - designed) <= tolerance(y[at:], log.peak)).all():
+            restart = r
+            break
+    if restart is not None:
+        sentence = (
+            f"the log fits {kind} up to step {last:,}, then starts it again from the beginning at step "
+            f"{restart:,}: a resume that did not restore the scheduler's state?"
+        )
+    else:
+        sentence = (
+            f"the log fits {kind} up to step {last:,}, then the lr rises again at step {first_after:,}: "
+            "a resume that did not restore the scheduler's state, or a second schedule?"
+        )
+    return [
+        {
+            "type": "restart",
+            "step": restart if restart is not None else first_after,
+            "fits_before": before.document,
+            "repeats": restart is not None,
+            "sentence": sentence,
+        }
+    ]
+
+
+def _ends_early(found: Fit, total: float | None) -> list[dict]:
+    """A schedule that reaches its end a whole fraction n into the run its file states (max_steps):
+    stepped n times per optimizer step, as a scheduler stepped per micro-batch under gradient
+    accumulation n is."""
+    schedule = found.document["schedule"]
+    if total is None or schedule["kind"] not in T_SHAPED:
+        return []
+    end = schedule["total_epochs"] * found.document["steps_per_epoch"]
+    ratio = total / end
+    factor = round(ratio)
+    if factor < 2 or abs(ratio - factor) > 0.02 * factor:
+        return []
+    return [
+        {
+            "type": "stretch",
+            "factor": float(factor),
+            "sentence": (
+                f"the schedule ends at step {end:,.0f}, {1 / factor:.3g} of the {total:,.0f} steps the file states "
+                f"(max_steps): was the scheduler stepped per micro-batch, e.g. gradient accumulation {factor}?"
+            ),
+        }
+    ]
 
 
 SEARCH_POINTS = 200_000  # records the search sees; the final check sees every one, a chunk at a time
@@ -301,6 +379,12 @@ class _Log:
         ending at or before it leaves no trace."""
         return self.s[0] > 0 and self.first_peak == 0
 
+    def rises(self) -> np.ndarray:
+        """Indices i where the lr rises again between points i − 1 and i after its decay began
+        (restarts; however sparse the log, unlike a jump measured against the typical change)."""
+        began = np.logical_or.accumulate(self.y < np.maximum.accumulate(self.y) * (1 - 1e-3))
+        return np.nonzero((np.diff(self.y) > tolerance(self.y[1:], self.peak)) & began[:-1])[0] + 1
+
     def drops(self, rising: bool = False) -> np.ndarray:
         """Indices i where the lr jumps (down, or up when ``rising``) between points i − 1 and i."""
         ratio = self.y[1:] / np.maximum(self.y[:-1], 1e-300)
@@ -405,7 +489,7 @@ def _kind_specs(name: str, log: _Log) -> list[dict]:
         milestones = [float(log.s[d] - base["W"]) for d in drops]
         return [base | {"hold_end": base["W"], "gamma": ratio, "milestones_epochs": milestones}]
     if name == "cosine_restarts":
-        rises = log.drops(rising=True)
+        rises = log.rises()
         rises = rises[log.s[rises] > base["hold_end"]]
         if rises.size == 0:
             return []
@@ -607,6 +691,9 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
         if departs and spec["kind"] not in CLIPPED and spec["kind"] not in ("cyclic", "one_cycle"):
             plain = spec | {"epsilon": 0.0, "warmup_start_lr": 0.0, "fixed_floor": True, "fixed_start": True}
             simpler += _refine(plain, log)
+            if unseen_start and log.first_peak > 0:  # a warm-up from 0 may end anywhere after the last rising record
+                earliest = float(log.s[log.first_peak - 1]) + 1
+                simpler += _refine(plain | {"W": earliest, "hold_end": max(earliest, plain["hold_end"])}, log)
     return simpler + specs
 
 
@@ -697,8 +784,9 @@ def _polish(specs: list[dict], log: _Log):
             n
             for n in names
             if n in _free_names(spec)
-            or (n in ("W", "hold_end") and spec.get(n, 0) > 0 and not spec.get("start_unseen"))
-        ]
+            or (n == "W" and spec.get(n, 0) > 0 and not spec.get("start_unseen"))
+            or (n == "hold_end" and spec.get(n, 0) > 0 and not spec.get("start_unseen") and spec["kind"] != "constant")
+        ]  # a constant schedule's hold changes nothing: it stays where its warm-up ends
         for _ in range(8):  # a step at a time: the refinement left each length within a few steps
             before = value
             for name, delta in itertools.product(moves, (-1.0, 1.0)):
@@ -727,11 +815,15 @@ def _better(scored, best) -> bool:
     return scored[0] < best[0]
 
 
-def _departures(doc: dict) -> int:
+DEPARTURE_WEIGHTS = {"warmup_epochs": 1.0, "warmup_start_lr": 1.0, "hold_epochs": 1.01, "epsilon": 1.0}
+
+
+def _departures(doc: dict) -> float:
     """How many of a document's common fields differ from their defaults (a warm-up, its start
-    lr, a hold, a floor)."""
+    lr, a hold, a floor); a hold weighs a little more, so that of a warm-up and a hold the log
+    cannot tell apart, the warm-up (by far the more common) is proposed."""
     schedule = doc["schedule"]
-    return sum(bool(schedule.get(name)) for name in ("warmup_epochs", "warmup_start_lr", "hold_epochs", "epsilon"))
+    return sum(weight for name, weight in DEPARTURE_WEIGHTS.items() if schedule.get(name))
 
 
 def _polish_points(spec: dict, log: _Log) -> np.ndarray:
@@ -761,7 +853,8 @@ def document(spec: dict, steps_per_epoch: int, granularity: str = "step") -> dic
         if spec["W"] > 0:
             schedule["warmup_start_lr"] = min(max(0.0, spec["warmup_start_lr"]), spec["base_lr"])
             schedule["warmup_shape"] = spec["warmup_shape"]
-        schedule["hold_epochs"] = epochs(spec["hold_end"] - spec["W"])
+        # A constant schedule's hold is the lr it keeps anyway: none is written.
+        schedule["hold_epochs"] = epochs(spec["hold_end"] - spec["W"]) if kind.name != "constant" else 0.0
         schedule["epsilon"] = min(max(0.0, spec.get("epsilon", 0.0)), spec["base_lr"])
     for field in kind.fields:
         value = spec[field.name]

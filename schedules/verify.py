@@ -206,7 +206,7 @@ def _report_fit(series, fitted, as_json: bool) -> int:
             "points": int(series.steps.size),
             "match": fitted.matches,
             "max_rel_error": fitted.max_rel_error,
-            "findings": [],
+            "findings": list(fitted.findings),
             "fitted": fitted.document,
             "convention": fitted.convention,
             "undetermined": list(fitted.undetermined),
@@ -223,6 +223,8 @@ def _report_fit(series, fitted, as_json: bool) -> int:
     )
     for sentence in ([fitted.convention] if fitted.convention else []) + list(fitted.undetermined):
         print(f"- {sentence}", file=sys.stderr)
+    for finding in fitted.findings:
+        print(f"- {finding['sentence']}", file=sys.stderr)
     return MATCH
 
 
