@@ -31,9 +31,18 @@ def run_design(files: tuple[tuple[str, bytes], ...]):
     return logic.saved_design(files)
 
 
+# A resource: a diagnosis holds arrays as long as the log, read-only, kept once rather than copied
+# on every rerun; keyed by the upload's digest, the series and the design.
+@st.cache_resource(max_entries=2, show_spinner="Comparing the log with the design…")
+def diagnosis_for(digest: str, name: str, design_json: str, _series, _schedule):
+    return logic.compare(_series, _schedule)
+
+
+# Keyed by the upload's digest and the series' name rather than by its arrays: hashing millions of
+# points on every rerun would copy them.
 @st.cache_data(max_entries=16, show_spinner="Fitting every schedule kind to the log…")
-def fitted_for(name: str, steps, lr, unit: str, writer, info: dict, steps_per_epoch: int):
-    return logic.fit_series(logic.Series(name, steps, lr, unit, info=info, writer=writer), steps_per_epoch)
+def fitted_for(digest: str, name: str, steps_per_epoch: int, _series):
+    return logic.fit_series(_series, steps_per_epoch)
 
 
 st.title("Verify a training run")
@@ -58,7 +67,7 @@ if uploads:
         except ConfigError as error:
             st.session_state["verify_run_design"] = None
             st.warning(text.markdown(f"The run's own design could not be read: {error}"))
-        upload_id = tuple((name, len(data)) for name, data in files)
+        upload_id = logic.digest(files)
         if st.session_state.get("verify_upload_id") != upload_id:  # a new log: its own design, else the default
             st.session_state["verify_upload_id"] = upload_id
             own = st.session_state["verify_run_design"]
@@ -134,9 +143,7 @@ steps_per_epoch = right.number_input(
 
 if source == logic.FIT:
     try:
-        fitted = fitted_for(
-            series.name, series.steps, series.lr, series.unit, series.writer, dict(series.info), int(steps_per_epoch)
-        )
+        fitted = fitted_for(st.session_state["verify_upload_id"], series.name, int(steps_per_epoch), series)
     except ValueError as error:  # too few points, or no kind of the catalog explains them
         st.warning(text.markdown(f"No schedule could be fitted to {series.name}: {error}"))
         st.stop()
@@ -176,7 +183,9 @@ except ConfigError as error:
     st.error(text.markdown(f"The design does not fit {int(steps_per_epoch):,} steps per epoch: {error}"))
     st.stop()
 try:
-    diagnosis = logic.compare(series, schedule)
+    diagnosis = diagnosis_for(
+        st.session_state["verify_upload_id"], series.name, json.dumps(schedule.to_config()), series, schedule
+    )
 except LogError as error:  # logged epochs past the engine's range at these steps per epoch
     st.error(text.markdown(str(error)))
     st.stop()

@@ -3,6 +3,7 @@ the verdict in words, and the figures (logged over designed, relative difference
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -61,6 +62,15 @@ def likeliest(found: list[Series]) -> Series:
         return choose(found)
     except LogError:
         return ranked(found)[0]
+
+
+def digest(files: Iterable[tuple[str, bytes]]) -> str:
+    """A short digest of uploaded files' names and bytes: what identifies an upload."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for name, data in files:
+        hashed.update(name.encode("utf-8", "surrogatepass") + b"\0" + len(data).to_bytes(8, "little"))
+        hashed.update(data)
+    return hashed.hexdigest()
 
 
 def series_from_uploads(files: Iterable[tuple[str, bytes]]) -> list[Series]:

@@ -42,3 +42,9 @@ def pytest_runtest_makereport(item, call):
 def pytest_make_collect_report(collector):  # a module-level importorskip skips at collection
     outcome = yield
     fail_instead_of_skip(outcome.get_result())
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    """This pytest-xdist worker's name ("gw0", "gw1"…), "master" when the tests run in one process."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")

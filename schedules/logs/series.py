@@ -72,13 +72,18 @@ def last_per_step(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np
     >>> s.tolist(), v.tolist()
     ([0, 1], [1.0, 3.0])
     """
+    steps, values = np.asarray(steps, np.int64), np.asarray(values, np.float64)
+    # Each copy only where needed: a log is usually finite, sorted and one value a step already,
+    # and a million points cost 16 MB a copy.
     keep = np.isfinite(values)
-    steps, values = np.asarray(steps, np.int64)[keep], np.asarray(values, np.float64)[keep]
-    order = np.argsort(steps, kind="stable")
-    steps, values = steps[order], values[order]
+    if not keep.all():
+        steps, values = steps[keep], values[keep]
+    if steps.size > 1 and (steps[1:] < steps[:-1]).any():
+        order = np.argsort(steps, kind="stable")
+        steps, values = steps[order], values[order]
     last = np.ones(steps.size, dtype=bool)
     last[:-1] = steps[1:] != steps[:-1]
-    return steps[last], values[last]
+    return (steps, values) if last.all() else (steps[last], values[last])
 
 
 def ranked(series: Sequence[Series]) -> list[Series]:

@@ -27,12 +27,14 @@ def studio_server(port: int, runs_dir: Path, log=subprocess.DEVNULL):
 
 
 @pytest.fixture(scope="session")
-def server():
-    """The studio's URL, served for the whole session and stopped at its end."""
+def server(worker_id):
+    """The studio's URL, served for the whole session and stopped at its end; each parallel
+    worker (pytest-xdist) has a server and a runs folder of its own."""
     ARTIFACTS.mkdir(exist_ok=True)
+    suffix = "" if worker_id == "master" else f"-{worker_id}"
     with (
-        ARTIFACTS.joinpath("streamlit.log").open("w") as log,
-        studio_server(free_port(), ARTIFACTS / "runs", log) as url,
+        ARTIFACTS.joinpath(f"streamlit{suffix}.log").open("w") as log,
+        studio_server(free_port(), ARTIFACTS / f"runs{suffix}", log) as url,
     ):
         yield url
 

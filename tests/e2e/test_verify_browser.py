@@ -109,5 +109,5 @@ def test_a_studio_run_folder_is_checked_against_its_own_design(page, tmp_path):
     page.get_by_text("Match: all 90 logged steps of learning_rate follow the design").wait_for(timeout=120_000)
     chosen = page.locator('[data-testid="stRadio"] input:checked').first
     assert chosen.evaluate("input => input.closest('label').innerText") == "The run's own design (run.json)"
-    assert page.get_by_label("Steps per epoch").input_value() == "45"
+    assert page.get_by_role("spinbutton", name="Steps per epoch").input_value() == "45"
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -456,3 +456,23 @@ def test_any_file_gives_series_or_one_sentence_within_memory(files):
         for note in series.notes:
             one_sentence(note)
     assert peak < 8 * 2**20 + 40 * size  # a constant and a few times the input, never a blow-up
+
+
+@pytest.mark.parametrize("kind", ["csv", "trainer_state"])
+def test_memory_follows_the_points_kept_at_most_40_bytes_a_point(kind):
+    def text(points: int) -> bytes:
+        rows = [(step, 0.01 * (1 - step / points)) for step in range(points)]
+        if kind == "csv":
+            return ("step,lr\n" + "".join(f"{s},{v!r}\n" for s, v in rows)).encode()
+        return json.dumps({"log_history": [{"step": s, "learning_rate": v, "loss": 1.0} for s, v in rows]}).encode()
+
+    def peak(data: bytes) -> int:
+        tracemalloc.start()
+        try:
+            read_files([("metrics.csv" if kind == "csv" else "trainer_state.json", data)])
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = text(200_000), text(400_000)
+    assert (peak(large) - peak(small)) / 200_000 <= 40
