@@ -100,6 +100,13 @@ def ensure_chromium() -> None:
         print(f"Chromium is not at {CHROMIUM}: the browser tests will be skipped.", flush=True)
 
 
+def parallel() -> list[str]:
+    """pytest-xdist's arguments: a worker per core, up to 4 (each may run a server, a browser and a
+    training), a test file's tests kept on one worker (they share its module's fixtures)."""
+    workers = min(os.cpu_count() or 1, 4)
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def main(argv: list[str]) -> int:
     command, extra = (argv[0], argv[1:]) if argv else ("", [])
     if command == "app":
@@ -109,7 +116,7 @@ def main(argv: list[str]) -> int:
         ensure_venv("requirements-dev.txt")
         ensure_chromium()
         lint = subprocess.call([str(PYTHON), "-m", "ruff", "check", "."], cwd=ROOT)
-        tests = subprocess.call([str(PYTHON), "-m", "pytest", *extra], cwd=ROOT)
+        tests = subprocess.call([str(PYTHON), "-m", "pytest", *parallel(), *extra], cwd=ROOT)
         return tests or lint
     if command == "docs":
         ensure_venv("requirements-dev.txt")
