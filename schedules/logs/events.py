@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from schedules.logs import protobuf as pb
-from schedules.logs.limits import MAX_STEP, LogError, NotALog
+from schedules.logs.limits import LogError, NotALog, bad_step, step_error
 from schedules.logs.records import HEADER, Framing, data_intact, frames, masked_crc32c
 from schedules.logs.series import last_per_step
 
@@ -60,7 +60,8 @@ class RunScalars:
                 if bad.size:
                     damaged.append(bad)
                 if steps.size:
-                    _check_steps(base, steps)
+                    if (bad := bad_step(steps)) is not None:
+                        raise step_error(steps[bad], f"{base}: a record")
                     self.pieces.setdefault(tag, []).append((order + self.order, steps, values))
                     kept += steps.size
             self.order += starts.size
@@ -97,12 +98,6 @@ def event_scalars(files: list[tuple[str, bytes]], tag: str) -> tuple[np.ndarray,
         except LogError:  # truncated before its first record, or not an event file
             continue
     return run.scalars().get(tag, (np.zeros(0, np.int64), np.zeros(0, np.float64)))
-
-
-def _check_steps(base: str, steps: np.ndarray) -> None:
-    bad = (steps < 0) | (steps > MAX_STEP)
-    if bad.any():
-        raise LogError(f"{base}: a record has step {int(steps[bad][0]):,}, not a whole number from 0 to 10^15")
 
 
 def _decode_window(data, starts: np.ndarray, lengths: np.ndarray, wanted):

@@ -8,6 +8,8 @@ and each one, when passed, is one sentence naming it.
 
 from __future__ import annotations
 
+import numpy as np
+
 MAX_FILE_BYTES = 256 * 2**20  # one log file as read (inflated); a 10⁶-step event file is ~50 MB
 MAX_TOTAL_BYTES = 1 * 2**30  # every file of one source together
 MAX_FILES = 2000  # log files (event, CSV, JSON) in one source; other files are not counted
@@ -35,17 +37,27 @@ class LimitExceeded(LogError):
     """A source past one of the limits: nothing more of it is read."""
 
 
-def check_step(value: float, where: str) -> None:
-    """LogError unless ``value`` is a whole number in [0, MAX_STEP].
+def bad_step(steps: np.ndarray) -> int | None:
+    """The index of the first step that is no whole number in [0, MAX_STEP], None when all are
+    (the one check of every reader: event steps are integers, table steps floats).
 
-    >>> check_step(12.0, "x")
-    >>> check_step(1e30, "metrics.csv: row 3")
-    Traceback (most recent call last):
-    ...
-    schedules.logs.limits.LogError: metrics.csv: row 3 has step 1e+30, not a whole number from 0 to 10^15
+    >>> bad_step(np.array([0.0, 12.0])), bad_step(np.array([3, -1])), bad_step(np.array([1.0, 2.5]))
+    (None, 1, 1)
     """
-    if not (0 <= value <= MAX_STEP and float(value).is_integer()):
-        raise LogError(f"{where} has step {value:g}, not a whole number from 0 to 10^15")  # value: a float
+    bad = (steps < 0) | (steps > MAX_STEP)
+    if steps.dtype.kind == "f":
+        bad |= steps != np.floor(steps)
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def step_error(value, where: str) -> LogError:
+    """The sentence for a step out of range: an integer with its digits grouped, else as read.
+
+    >>> str(step_error(np.float64(1e30), "metrics.csv: a row"))
+    'metrics.csv: a row has step 1e+30, not a whole number from 0 to 10^15'
+    """
+    shown = f"{int(value):,}" if isinstance(value, (int, np.integer)) else f"{float(value):g}"
+    return LogError(f"{where} has step {shown}, not a whole number from 0 to 10^15")
 
 
 def check_points(points: int, where: str) -> None:

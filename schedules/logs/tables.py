@@ -21,9 +21,10 @@ from schedules.logs.limits import (
     MAX_STEP,
     LogError,
     NotALog,
+    bad_step,
     check_points,
     check_series,
-    check_step,
+    step_error,
 )
 from schedules.logs.series import Series, is_lr_name, last_per_step
 
@@ -90,7 +91,8 @@ def read_csv(name: str, data: bytes) -> list[Series]:
             values = table[:, position]
             keep = np.isfinite(values) & np.isfinite(steps)
             if keep.any():
-                _check_steps(base, steps[keep], rows)
+                if (bad := bad_step(steps[keep])) is not None:
+                    raise step_error(steps[keep][bad], f"{base}: a row")
                 points.add(header[column].strip(), steps[keep].astype(np.int64), values[keep])
         rows += table.shape[0]
     if rows == 0:
@@ -155,12 +157,6 @@ def _chunks(base: str, data: bytes, start: int) -> Iterator[str]:
 def _next_line_end(data: bytes, pos: int) -> int:
     ends = [i for i in (data.find(b"\n", pos), data.find(b"\r", pos)) if i >= 0]
     return min(ends) + 1 if ends else len(data)
-
-
-def _check_steps(base: str, steps: np.ndarray, rows_before: int) -> None:
-    bad = (steps < 0) | (steps > MAX_STEP) | (steps != np.floor(steps))
-    if bad.any():
-        check_step(float(steps[bad][0]), f"{base}: a row")
 
 
 def _is_numeric_row(cells: list[str]) -> bool:
@@ -358,10 +354,9 @@ class _StateReader:
         for key, values in columns.items():
             present = (values != ABSENT) & (steps != ABSENT)
             kept = steps[present]
-            bad = (kept < 0) | (kept > MAX_STEP) | (kept != np.floor(kept))
-            if bad.any():
-                index = first + 1 + int(np.flatnonzero(present)[np.argmax(bad)])
-                check_step(float(kept[bad][0]), f"{self.base}: log_history entry {index:,}")
+            if (bad := bad_step(kept)) is not None:
+                index = first + 1 + int(np.flatnonzero(present)[bad])
+                raise step_error(kept[bad], f"{self.base}: log_history entry {index:,}")
             self.points.add(key, kept.astype(np.int64), values[present])
 
     def _loads(self, text: bytes):
