@@ -26,6 +26,7 @@ from bench.timing import interleaved_medians
 from schedules import from_config
 from schedules.diagnose import diagnose
 from schedules.logs import LogError, read_files, read_path
+from tests.schedules.test_log_limits import deflated_zip, record, scalar_event, varint  # forged files
 
 POINTS = 1_000_000
 DESIGN = from_config(
@@ -36,15 +37,6 @@ DESIGN = from_config(
         "schedule": {"kind": "cosine", "base_lr": 0.01, "total_epochs": 100, "warmup_epochs": 5, "epsilon": 1e-6},
     }
 )
-
-
-def varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
 
 
 def write_logs(folder: Path, steps: np.ndarray, lr: np.ndarray) -> dict[str, Path]:
@@ -135,8 +127,6 @@ def fits() -> None:
 
 
 def hostile_files() -> dict[str, tuple[str, bytes]]:
-    from tests.schedules.test_log_limits import deflated_zip, record, scalar_event, varint  # noqa: PLC0415
-
     bomb = deflated_zip("run/metrics.csv", b"step,lr\n", b"0,0.1\n", 500 * 2**20)
     lying = deflated_zip("metrics.csv", b"step,lr\n", b"0,0.1\n", 100 * 2**20)
     lying = lying.replace(struct.pack("<I", 100 * 2**20), struct.pack("<I", 100))
