@@ -114,12 +114,18 @@ def at_run_steps(todo: list[tuple[str, Schedule]], steps_per_epoch: int) -> list
         raise UsageError(f"invalid config at the run's {steps_per_epoch} steps per epoch: {error}") from None
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    report = Reporter(args.json)
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGINT or SIGTERM: a command stops cleanly between steps, keeping what it logged."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    report = Reporter(args.json)
+    stop = stop_on_signals()
     try:
         todo = read_runs(args)
         options, file_steps = run_options(args, todo[0][1]), todo[0][1].steps_per_epoch

@@ -16,7 +16,6 @@ Exit status: 0 done or stopped on request, 2 invalid arguments.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 from schedules import ConfigError, from_config
 from schedules import range_test as rt
 from training import data
-from training.demo import EXIT_USAGE, Reporter, read_schedule
+from training.demo import EXIT_USAGE, Reporter, read_schedule, stop_on_signals
 from training.options import DATASETS, OPTIMIZERS
 
 CHECK_FACTORS = (1 / 3, 1.0, 3.0)
@@ -140,9 +139,7 @@ def check(args, report: Reporter, stop: threading.Event) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     report = Reporter(args.json)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     try:
         settings = settings_of(args)
         if args.check is not None:
