@@ -1,5 +1,6 @@
 """The studio's pages, run by app.py's navigation."""
 
+import secrets
 from pathlib import Path
 
 import streamlit as st
@@ -16,6 +17,11 @@ def training_queue() -> TrainingQueue:
     """One queue per server process and runs folder, shared by every page and session: the
     worker trains (or runs a range test) one job at a time."""
     return _queue(str(runs_root()))
+
+
+def session_label() -> str:
+    """This session's short label, shown to other sessions while its training runs."""
+    return st.session_state.setdefault("session_label", f"session {secrets.token_hex(2)}")
 
 
 def run_through_app() -> None:

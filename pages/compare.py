@@ -5,13 +5,15 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pages import run_through_app
+from pages import run_through_app, session_label, training_queue
 from schedules import KINDS, ConfigError, from_config, loads
 from schedules.document import MAX_TEXT_BYTES
-from studio import compare, compare_items, design, presets, text
+from studio import bakeoff, compare, compare_items, design, presets, text
 from studio.compare_items import BASELINE_NAME, DESIGNER_NAME
 from studio.curves import format_stats, sample_many
 from studio.figures import difference_figure, make_figure, multiples_ranges
+from studio.training_runs import FINISHED
+from training.options import DATASETS, OPTIMIZERS
 
 run_through_app()
 
@@ -215,3 +217,93 @@ upload.file_uploader(
     max_upload_size=design.UPLOAD_MB,
     help=f"A set exported here replaces the schedules; a Designer export joins them. At most {MAX_TEXT_BYTES:,} bytes.",
 )
+
+st.subheader("Train them: a bake-off", divider="gray")
+st.caption(
+    "Every schedule above trained on the demo's data, each seed from the same initial weights and the "
+    "same batches, each shape fitted to the same number of epochs: which one trains best, and whether "
+    "the seeds agree. Final numbers are the mean ± the standard deviation over seeds."
+)
+queue = training_queue()
+for key, value in (("bakeoff_epochs", 20), ("bakeoff_seeds", 3), ("bakeoff_batch_size", 32)):
+    st.session_state.setdefault(key, value)
+settings = st.columns([1, 1, 1, 1.3, 1.6])
+settings[0].number_input("Epochs", min_value=1, max_value=200, step=1, key="bakeoff_epochs")
+settings[1].selectbox("Seeds", bakeoff.SEED_CHOICES, key="bakeoff_seeds")
+settings[2].selectbox("Batch size", [16, 32, 64, 128], key="bakeoff_batch_size")
+settings[3].selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="bakeoff_optimizer")
+settings[4].selectbox("Data", list(DATASETS), format_func=DATASETS.get, key="bakeoff_dataset")
+
+
+def start_bakeoff() -> None:
+    state = st.session_state
+    try:
+        request = bakeoff.request_for(
+            [(item["name"], item["document"]) for item in state["compare_items"]],
+            epochs=int(state["bakeoff_epochs"]),
+            seeds=int(state["bakeoff_seeds"]),
+            batch_size=int(state["bakeoff_batch_size"]),
+            optimizer=state["bakeoff_optimizer"],
+            dataset=state["bakeoff_dataset"],
+            owner=session_label(),
+        )
+        state["bakeoff_job"] = queue.submit(request).id
+    except ConfigError as error:
+        state["bakeoff_error"] = f"Could not start the bake-off: {error}"
+
+
+def stop_bakeoff() -> None:
+    if (job := queue.job(st.session_state.get("bakeoff_job"))) is not None:
+        queue.stop(job)
+
+
+if message := st.session_state.pop("bakeoff_error", None):
+    st.error(text.markdown(message))
+job = queue.job(st.session_state.get("bakeoff_job"))
+active = job is not None and job.status not in FINISHED
+runs_count = len(items) * int(st.session_state["bakeoff_seeds"])
+buttons = st.columns([1.4, 1, 3])
+buttons[0].button(
+    f"Train the set ({runs_count} runs)",
+    type="primary",
+    icon=":material/play_arrow:",
+    disabled=active,
+    on_click=start_bakeoff,
+    key="bakeoff_start",
+)
+buttons[1].button("Stop", icon=":material/stop:", disabled=not active, on_click=stop_bakeoff, key="bakeoff_stop")
+
+
+@st.fragment(run_every=1.0 if active else None)
+def bakeoff_progress() -> None:
+    job = queue.job(st.session_state.get("bakeoff_job"))
+    if job is None:
+        return
+    request, finished = job.request, job.status in FINISHED
+    if job.status == "queued" and queue.current is not None:
+        st.info(text.markdown(f"Waiting for a training for {queue.current.request.owner} to finish."))
+    done = sum(len(run.epochs) for run in job.runs)
+    fill = 1.0 if job.status == "completed" else min(done / max(request.total_work, 1), 1.0)
+    words = job.message if finished else bakeoff.progress_text(job.status, job.runs, request)
+    st.progress(fill, text=text.markdown(words))
+    if job.status in ("failed", "diverged"):
+        st.error(text.markdown(job.message))
+    names = request.names
+    found = bakeoff.outcomes(job.runs, names, request.seeds)
+    if any(outcome.completed or outcome.diverged for outcome in found):
+        st.dataframe(pd.DataFrame(bakeoff.table_rows(found)), hide_index=True, width="stretch", key="bakeoff_table")
+        if sentence := bakeoff.verdict(found):
+            st.markdown(text.markdown(sentence))
+        accuracy, loss = st.columns(2)
+        accuracy.plotly_chart(bakeoff.finals_figure(found, "val_accuracy"), key="bakeoff_final_accuracy")
+        loss.plotly_chart(bakeoff.finals_figure(found, "val_loss"), key="bakeoff_final_loss")
+    if any(run.epochs for run in job.runs):
+        left, right = st.columns(2)
+        left.plotly_chart(bakeoff.curves_figure(job.runs, names, "val_loss"), key="bakeoff_curve_loss")
+        right.plotly_chart(bakeoff.curves_figure(job.runs, names, "val_accuracy"), key="bakeoff_curve_accuracy")
+    if finished and st.session_state.get("bakeoff_seen_finished") != job.id:
+        st.session_state["bakeoff_seen_finished"] = job.id
+        st.rerun()  # the whole page: the buttons follow the finished state
+
+
+bakeoff_progress()

@@ -1,12 +1,10 @@
 """Find the lr: the lr range test on the demo, its suggestions checked by training, or a range
 test from your own code imported and shown the same way."""
 
-import secrets
-
 import pandas as pd
 import streamlit as st
 
-from pages import run_through_app, training_queue
+from pages import run_through_app, session_label, training_queue
 from schedules import ConfigError
 from schedules import range_test as rt
 from studio import design, find_lr, text
@@ -17,7 +15,7 @@ run_through_app()
 
 queue = training_queue()
 state = st.session_state
-state.setdefault("session_label", f"session {secrets.token_hex(2)}")
+session_label()
 for key, value in (
     ("find_start_lr", rt.DEFAULTS["start_lr"]),
     ("find_end_lr", rt.DEFAULTS["end_lr"]),
@@ -76,7 +74,7 @@ def start_test() -> None:
             optimizer=state["find_optimizer"],
             dataset=state["find_dataset"],
             stop_factor=float(state["find_stop_factor"]),
-            owner=state["session_label"],
+            owner=session_label(),
         )
     )
 
@@ -137,7 +135,7 @@ def check_lr(lr: float, steps: int) -> None:
         batch_size=int(state["find_batch_size"]),
         optimizer=state["find_optimizer"],
         dataset=state["find_dataset"],
-        owner=state["session_label"],
+        owner=session_label(),
     )
     try:
         state["find_check_job"] = queue.submit(request).id

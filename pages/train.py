@@ -1,11 +1,9 @@
 """Train: a short Keras run with the designed schedule, live progress, and the lr read back."""
 
-import secrets
-
 import pandas as pd
 import streamlit as st
 
-from pages import run_through_app, training_queue
+from pages import run_through_app, session_label, training_queue
 from schedules import ConfigError, from_config
 from studio import design, text, train_view
 from studio.figures import metrics_figure, readback_figure
@@ -23,7 +21,6 @@ from training.options import DATASETS, OPTIMIZERS
 run_through_app()
 
 queue = training_queue()
-st.session_state.setdefault("session_label", f"session {secrets.token_hex(2)}")
 document = design.designer_document(st.session_state)
 schedule = from_config(document)
 params = schedule.params
@@ -74,7 +71,7 @@ def start_training() -> None:
         baseline=state["train_compare"],
         baseline_drop=drop,
         baseline_epochs_per_drop=epochs_per_drop,
-        owner=state["session_label"],
+        owner=session_label(),
     )
     try:
         state["job_id"] = queue.submit(request).id

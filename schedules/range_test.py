@@ -499,16 +499,3 @@ def at_peak(document: Mapping[str, Any], lr: float) -> dict[str, Any]:
         if name in fields and isinstance(fields[name], (int, float)) and fields[name] > lr:
             fields[name] = lr
     return {**document, "schedule": fields}
-
-
-def over_steps(document: Mapping[str, Any], steps: int) -> dict[str, Any]:
-    """The document's shape squeezed or stretched to about ``steps`` optimizer steps in all: its
-    epochs unchanged, its steps per epoch ``round(steps / total_epochs)`` (at least 1).
-
-    >>> over_steps({"steps_per_epoch": 100, "schedule": {"total_epochs": 50}}, 200)["steps_per_epoch"]
-    4
-    """
-    per_epoch = max(1, round(steps / float(document["schedule"]["total_epochs"])))
-    fitted = {**document, "steps_per_epoch": per_epoch}
-    fitted.pop("run", None)  # a run's data implied the old steps per epoch
-    return fitted

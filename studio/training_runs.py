@@ -89,11 +89,13 @@ class TrainRequest:
 class RunProgress:
     """One run of a job (the schedule, or its baseline) as its events arrive."""
 
-    name: str
+    name: str  # its folder's name
     run_dir: str
     status: str = "running"
     message: str = ""
     epochs: list[dict[str, Any]] = field(default_factory=list)
+    schedule: str = ""  # in a bake-off: the schedule's name in the set, and the seed
+    seed: int | None = None
 
 
 @dataclass
@@ -120,7 +122,9 @@ class Job:
         self.events.append(event)
         kind = event.get("event")
         if kind == "start":
-            self.runs.append(RunProgress(event["run"], event["run_dir"]))
+            self.runs.append(
+                RunProgress(event["run"], event["run_dir"], schedule=event.get("name", ""), seed=event.get("seed"))
+            )
         elif kind == "epoch" and self.runs:
             self.runs[-1].epochs.append({k: v for k, v in event.items() if k not in ("event", "message", "run")})
         elif kind == "end" and self.runs:
@@ -158,7 +162,7 @@ class TrainingQueue:
     # What sessions do ---------------------------------------------------------------------------
     def submit(self, request: TrainRequest) -> Job:
         """Queue a request (validated first: a bad schedule raises ConfigError and queues nothing)."""
-        from_config(request.document)
+        request.check() if hasattr(request, "check") else from_config(request.document)
         job = Job(next(self._ids), request)
         with self._lock:
             self._jobs[job.id] = job
@@ -196,7 +200,9 @@ class TrainingQueue:
             job.status, job.message = "failed", problem
             return
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as config:
-            json.dump(job.request.document, config)
+            # The worker's --config (a document), or its --set (a bake-off's).
+            request = job.request
+            config.write(request.config_text() if hasattr(request, "config_text") else json.dumps(request.document))
         env = os.environ | {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
         try:
             job.process = subprocess.Popen(

@@ -24,6 +24,7 @@ import numpy as np
 
 from schedules import ConfigError, from_config
 from schedules import range_test as rt
+from schedules.document import over_steps
 from training import data
 from training.demo import EXIT_USAGE, Reporter, read_schedule, stop_on_signals
 from training.options import DATASETS, OPTIMIZERS
@@ -96,7 +97,7 @@ def check(args, report: Reporter, stop: threading.Event) -> int:
     """Short trainings of the schedule at its peak lr ÷ 3, × 1 and × 3, over the test's length."""
     try:
         document = read_schedule(args.config).to_config()
-        fitted = rt.over_steps(document, args.steps)
+        fitted = over_steps(document, args.steps)
         schedules = [(factor, from_config(rt.at_peak(fitted, args.check * factor))) for factor in CHECK_FACTORS]
     except (ConfigError, TypeError) as error:
         report.say("error", f"invalid check: {error}")

@@ -90,20 +90,28 @@ def train(
     initial_weights: list[np.ndarray] | None = None,
     on_epoch: Callable[[dict[str, Any]], None] = lambda row: None,
     should_stop: Callable[[], bool] = lambda: False,
+    in_steps: bool = False,
+    **labels: str,
 ) -> tuple[RunResult, list[np.ndarray]]:
     """Train the demo model with ``schedule`` and log to ``run_dir`` (TensorBoard + run.json).
 
-    Returns the result and the weights the run started from, so a baseline can start from them.
+    The schedule's epochs map onto the run's real epochs, unless ``in_steps``: then it runs step
+    for step as its document says (a bake-off fits every shape to the same number of steps).
+    ``labels`` (``name``, ``bakeoff``) go into the run's record. Returns the result and the weights
+    the run started from, so a baseline can start from them.
     """
     keras.utils.set_random_seed(options.seed)
     dataset = dataset or load_dataset(options.dataset, options.seed)
     real_steps = steps_per_epoch(dataset, options.batch_size)
-    schedule = schedule.with_steps_per_epoch(real_steps)
+    if not in_steps:
+        schedule = schedule.with_steps_per_epoch(real_steps)
     model = build_model(dataset)
     if initial_weights is not None:
         model.set_weights(initial_weights)
     start_weights = model.get_weights()
-    result = RunResult(run_dir=run_dir, steps_per_epoch=real_steps, initial_weights=weights_digest(start_weights))
+    result = RunResult(
+        run_dir=run_dir, steps_per_epoch=real_steps, initial_weights=weights_digest(start_weights), **labels
+    )
     write_run_file(result, schedule, options)
     model.compile(
         optimizer=make_optimizer(options.optimizer, schedule.to_keras()),

@@ -5,6 +5,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from schedules import from_config
 from studio import compare
 from studio.presets import PRESETS
 from tests.pages.conftest import ROOT, plain, traces
@@ -89,7 +90,7 @@ def test_difference_between_any_two(page):
 
 def test_the_exported_set_reads_back(page):
     items = [
-        compare.Named(item["name"], compare.from_config(item["document"]))
+        compare.Named(item["name"], from_config(item["document"]))
         for item in page.session_state["compare_items"]
     ]
     assert [entry.name for entry in compare.load_set(compare.dump_set(items))] == ["Designer", "Step-decay baseline"]
