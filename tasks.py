@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""The studio's two commands (and the docs one), on any machine with Python 3.10+:
+"""The studio's two commands (and the docs ones), on any machine with Python 3.10+:
 
-    python3 tasks.py app     # create .venv, install requirements.txt, serve the studio on :8501
-    python3 tasks.py test    # create .venv, install requirements-dev.txt (+ Chromium), run every test
-    python3 tasks.py docs    # rewrite the README's catalog table from the registry
+    python3 tasks.py app          # create .venv, install requirements.txt, serve the studio on :8501
+    python3 tasks.py test         # create .venv, install requirements-dev.txt (+ Chromium), run every test
+    python3 tasks.py docs         # rewrite the catalog table from the registry, serve the docs on :8000
+    python3 tasks.py docs build   # the same, then build the docs into site/ with --strict
 
-Extra arguments go to streamlit (app) or pytest (test). Installs are skipped while the
-requirement files are unchanged.
+Extra arguments go to streamlit (app), pytest (test) or mkdocs serve / mkdocs build (docs).
+Installs are skipped while the requirement files are unchanged.
 """
 
 from __future__ import annotations
@@ -67,7 +68,17 @@ def wait_healthy(url: str, seconds: float = 60) -> bool:
     return False
 
 
-REWRITE_CATALOG = "from studio.reference import rewrite_catalog; rewrite_catalog('README.md')"
+REWRITE_CATALOG = "from studio.reference import rewrite_catalog; rewrite_catalog('docs/catalog.md')"
+# Material for MkDocs 9.7+ prints a banner about MkDocs 2 on every build and serve.
+MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+
+
+def mkdocs(extra: list[str], python: str | Path = PYTHON) -> list[str]:
+    """`mkdocs serve` on 127.0.0.1:8000 or, after ``build``, `mkdocs build --strict` (into site/,
+    mkdocs.yml's site_dir): a broken link, a missing page or API object fails the build."""
+    if extra[:1] == ["build"]:
+        return [str(python), "-m", "mkdocs", "build", "--strict", *extra[1:]]
+    return [str(python), "-m", "mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", *extra]
 
 
 def ensure_venv(requirements: str) -> None:
@@ -120,7 +131,9 @@ def main(argv: list[str]) -> int:
         return tests or lint
     if command == "docs":
         ensure_venv("requirements-dev.txt")
-        return subprocess.call([str(PYTHON), "-c", REWRITE_CATALOG], cwd=ROOT)
+        return subprocess.call([str(PYTHON), "-c", REWRITE_CATALOG], cwd=ROOT) or subprocess.call(
+            mkdocs(extra), cwd=ROOT, env=os.environ | MKDOCS_ENV
+        )
     print(__doc__.strip(), file=sys.stderr)
     return 2
 

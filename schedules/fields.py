@@ -2,7 +2,7 @@
 
 A rule is a callable ``rule(path, value) -> value`` that returns the value unchanged when it is
 valid and raises :class:`ConfigError` otherwise. Each rule also carries ``describe``, the rule's
-own words ("a number > 0"), which the error message and the README's format table reuse.
+own words ("a number > 0"), which the error message and the catalog table of the docs reuse.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ class Field:
       default: the value when the key is absent, or ``REQUIRED``; a callable receives the values
         read so far (so ``cycle_down_epochs`` can default to ``cycle_up_epochs``).
       duration: True for lengths given in epochs; formulas receive them in steps.
-      help: what the field means, for the README and the studio's tooltips.
+      help: what the field means, for the format reference and the studio's tooltips.
       example: a typical value, where a new design starts (required fields only).
     """
 

@@ -1,7 +1,7 @@
 """The frameworks' own schedule classes that reproduce a kind exactly, and when.
 
 A :class:`Peer` is declared on its kind (``schedules.kinds.KINDS``); code export builds the class
-from ``arguments``, the README's catalog table names it, and the conformance suites run it step for
+from ``arguments``, the docs' catalog table names it, and the conformance suites run it step for
 step against the engine. No framework is imported here: a peer is a name and a rule.
 """
 

@@ -121,9 +121,9 @@ def kinds_rows() -> list[dict[str, str]]:
 
 
 def catalog_markdown() -> str:
-    """The README's catalog table, one row per kind, written from the registry: its fields and
-    their rules, the decay's formula (the first line of its docstring's), and the frameworks' own
-    classes it equals, with when."""
+    """The documentation's catalog table (``docs/catalog.md``), one row per kind, written from the
+    registry: its fields and their rules, the decay's formula (the first line of its docstring's),
+    and the frameworks' own classes it equals, with when."""
     rows = ["| kind | fields | decay | equals (tested step for step) |", "|---|---|---|---|"]
     for kind in KINDS.values():
         fields = ", ".join(
@@ -136,8 +136,8 @@ def catalog_markdown() -> str:
     return "\n".join(rows)
 
 
-def rewrite_catalog(readme_path: str) -> None:
-    """Put :func:`catalog_markdown` between the catalog markers of the README (``tasks.py docs``)."""
-    readme = Path(readme_path)
-    before, rest = readme.read_text().split(CATALOG_START)
-    readme.write_text(f"{before}{CATALOG_START}\n{catalog_markdown()}\n{CATALOG_END}{rest.split(CATALOG_END)[1]}")
+def rewrite_catalog(page_path: str) -> None:
+    """Put :func:`catalog_markdown` between the catalog markers of a page (``tasks.py docs``)."""
+    page = Path(page_path)
+    before, rest = page.read_text().split(CATALOG_START)
+    page.write_text(f"{before}{CATALOG_START}\n{catalog_markdown()}\n{CATALOG_END}{rest.split(CATALOG_END)[1]}")
