@@ -6,7 +6,8 @@ import streamlit as st
 from pages import run_through_app, session_label, training_queue
 from schedules import ConfigError, from_config
 from studio import design, text, train_view
-from studio.figures import metrics_figure, readback_figure
+from studio import past_runs as past
+from studio.figures import live_lr_figure, metrics_figure, readback_figure
 from studio.training_runs import (
     FINISHED,
     TrainRequest,
@@ -14,8 +15,10 @@ from studio.training_runs import (
     past_runs,
     read_back,
     readback_summary,
+    run_record,
     tensorboard_command,
 )
+from studio.verify import open_in_designer
 from training.options import DATASETS, OPTIMIZERS
 
 run_through_app()
@@ -135,7 +138,8 @@ def show_progress(job) -> None:
 def show_metrics(job) -> None:
     runs = [(run.name, run.epochs) for run in job.runs if run.epochs]
     if runs:
-        loss, accuracy = st.columns(2)
+        lr, loss, accuracy = st.columns(3)
+        lr.plotly_chart(live_lr_figure(runs), key="train_lr_chart")
         loss.plotly_chart(metrics_figure(runs, "loss"), key="train_loss_chart")
         accuracy.plotly_chart(metrics_figure(runs, "accuracy"), key="train_accuracy_chart")
 
@@ -174,10 +178,85 @@ def live_progress() -> None:
 
 live_progress()
 
-with st.expander("Past runs"):
-    active = {run.name for run in queue.current.runs} if queue.current else set()
-    rows = past_runs(queue.root, active)
-    if rows:
-        st.dataframe(pd.DataFrame(train_view.past_run_rows(rows)), hide_index=True, width="stretch")
-    else:
-        st.caption(f"No runs yet under {text.markdown(queue.root)}.")
+st.subheader("Past runs", divider="gray")
+active = {run.name for run in queue.current.runs} if queue.current else set()
+rows = past_runs(queue.root, active)
+if message := st.session_state.pop("past_message", None):
+    st.success(text.markdown(message))
+if not rows:
+    st.caption(f"No runs yet under {text.markdown(queue.root)}.")
+    st.stop()
+st.dataframe(pd.DataFrame(train_view.past_run_rows(rows)), hide_index=True, width="stretch", key="past_table")
+
+readable = [row["run"] for row in rows if row["status"] != "unreadable"]
+latest = [run.name for run in own.runs] if own is not None else []
+st.session_state["past_selected"] = [
+    run
+    for run in st.session_state.get("past_selected", [r for r in latest if r in readable] or readable[:1])
+    if run in readable
+]
+st.multiselect(
+    "Runs side by side",
+    readable,
+    max_selections=past.MAX_OVERLAID,
+    key="past_selected",
+    help="Their logged lr, loss and validation accuracy overlaid; the legend names each run's schedule.",
+)
+views, problems = past.load_views(queue.root, st.session_state["past_selected"])
+for problem in problems:
+    st.warning(text.markdown(problem))
+if views:
+    view = st.columns([1, 2], vertical_alignment="center")
+    x_unit = view[0].radio("x-axis", past.X_UNITS, index=1, horizontal=True, key="past_x_unit")
+    smoothing = view[1].slider(
+        "Smoothing", 0.0, 0.95, 0.0, 0.05, key="past_smoothing", help="A debiased moving average of loss and accuracy."
+    )
+    st.plotly_chart(past.overlay_figure(views, "lr", x_unit), key="past_lr")
+    loss, accuracy = st.columns(2)
+    loss.plotly_chart(past.overlay_figure(views, "loss", x_unit, smoothing), key="past_loss")
+    accuracy.plotly_chart(past.overlay_figure(views, "val_accuracy", x_unit, smoothing), key="past_accuracy")
+
+st.markdown("**One run**")
+by_run = {view.run: view for view in views}
+chosen = st.selectbox(
+    "Run",
+    readable,
+    format_func=lambda run: f"{by_run[run].label} — {run}" if run in by_run else run,
+    key="past_run",
+    label_visibility="collapsed",
+)
+actions = st.columns(3)
+if actions[0].button("Open in Verify", icon=":material/fact_check:", key="past_verify"):
+    try:
+        st.session_state["verify_run"] = {"run": chosen, "files": past.run_files(queue.root, chosen)}
+        st.switch_page("pages/verify.py")
+    except ValueError as error:
+        st.error(text.markdown(str(error)))
+if actions[1].button("Open its design in the Designer", icon=":material/tune:", key="past_designer"):
+    try:
+        document = run_record(queue.root / chosen)["schedule"]
+        st.switch_page("pages/designer.py", query_params=open_in_designer(st.session_state, document))
+    except ValueError as error:
+        st.error(text.markdown(str(error)))
+actions[2].button(
+    "Delete…",
+    icon=":material/delete:",
+    key="past_delete",
+    disabled=chosen in active,
+    on_click=lambda: st.session_state.update(past_confirm=chosen),
+)
+if st.session_state.get("past_confirm") == chosen:
+
+    def delete() -> None:
+        try:
+            st.session_state["past_message"] = past.delete_run(queue.root, chosen, active)
+        except ValueError as error:
+            st.session_state["past_error"] = str(error)
+        st.session_state.pop("past_confirm", None)
+
+    st.warning(text.markdown(f"Delete the run {chosen} and all its logs? This cannot be undone."))
+    confirm = st.columns([1, 1, 4])
+    confirm[0].button("Delete", type="primary", key="past_delete_confirm", on_click=delete)
+    confirm[1].button("Cancel", key="past_delete_cancel", on_click=lambda: st.session_state.pop("past_confirm", None))
+if message := st.session_state.pop("past_error", None):
+    st.error(text.markdown(message))

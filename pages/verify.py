@@ -58,8 +58,11 @@ uploads = st.file_uploader(
     help=f"Up to {logic.LOG_UPLOAD_MB} MB a file; a .zip of a run folder counts as one file.",
     key="verify_files",
 )
-if uploads:
-    files = tuple((upload.name, upload.getvalue()) for upload in uploads)
+files = tuple((upload.name, upload.getvalue()) for upload in uploads or ())
+if not files and (opened := st.session_state.get("verify_run")):  # "Open in Verify" on the Train page
+    files = opened["files"]
+    st.caption(text.markdown(f"The run {opened['run']} from the Train page. Upload files to check another log."))
+if files:
     try:
         st.session_state["verify_series"] = read_uploads(files)
         try:

@@ -278,6 +278,31 @@ def metrics_figure(runs: Sequence[tuple[str, Sequence[dict]]], metric: str, heig
     return go.Figure({"data": traces, "layout": layout})
 
 
+def live_lr_figure(runs: Sequence[tuple[str, Sequence[dict]]], height: int = 320) -> go.Figure:
+    """The lr each run had at the end of each epoch so far, drawn as the epochs arrive."""
+    traces = [
+        {
+            "type": "scatter",
+            "x": [row["epoch"] for row in rows],
+            "y": [row.get("learning_rate") for row in rows],
+            "mode": "lines+markers",
+            "name": text.plotly(name),
+            "line": {"color": color(index)},
+        }
+        for index, (name, rows) in enumerate(runs)
+    ]
+    layout = {
+        "title": title_layout("Learning rate"),
+        "height": height,
+        "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70 + 20 * (len(runs) > 1)},
+        "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"title": {"text": "lr at the epoch's end"}, "exponentformat": "e"},
+        **BOTTOM_LEGEND,
+        **MODEBAR,
+    }
+    return go.Figure({"data": traces, "layout": layout})
+
+
 def readback_figure(readback, name: str = "", max_points: int = 4000, height: int = 360) -> go.Figure:
     """The lr logged to TensorBoard at each step, with the designed curve drawn over it (dashed, so
     the points stay visible beneath); mismatches in red. ``name`` (the run's) heads the title: a

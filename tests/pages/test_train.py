@@ -58,8 +58,8 @@ def test_a_short_run_shows_progress_and_reads_the_lr_back(tmp_path, monkeypatch)
     (success,) = at.success
     assert "matches the design" in success.value
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
-    assert titles[:2] == ["Loss", "Accuracy"]
-    assert titles[2].endswith(": learning rate used at each step vs designed")  # headed by the run's name
+    assert titles[:3] == ["Learning rate", "Loss", "Accuracy"]
+    assert titles[3].endswith(": learning rate used at each step vs designed")  # headed by the run's name
     assert any("tensorboard --logdir" in code.value for code in at.code)
     (run_dir,) = tmp_path.iterdir()
     assert run_dir.name.endswith("-cosine") and (run_dir / "train").is_dir()
