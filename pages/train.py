@@ -23,6 +23,9 @@ from training.options import DATASETS, OPTIMIZERS
 
 run_through_app()
 
+if switch := st.session_state.pop("past_switch", None):  # set by a past run's Open buttons
+    st.switch_page(switch[0], query_params=switch[1])
+
 queue = training_queue()
 document = design.designer_document(st.session_state)
 schedule = from_config(document)
@@ -226,30 +229,41 @@ chosen = st.selectbox(
     label_visibility="collapsed",
 )
 actions = st.columns(3)
-if actions[0].button("Open in Verify", icon=":material/fact_check:", key="past_verify"):
+
+
+# The buttons' callbacks read the chosen run from the state: they run before the page, after a
+# change of the select box in the same interaction.
+def open_in_verify() -> None:
+    run = st.session_state["past_run"]
     try:
-        st.session_state["verify_run"] = {"run": chosen, "files": past.run_files(queue.root, chosen)}
-        st.switch_page("pages/verify.py")
+        st.session_state["verify_run"] = {"run": run, "files": past.run_files(queue.root, run)}
+        st.session_state["past_switch"] = ("pages/verify.py", None)
     except ValueError as error:
-        st.error(text.markdown(str(error)))
-if actions[1].button("Open its design in the Designer", icon=":material/tune:", key="past_designer"):
+        st.session_state["past_error"] = str(error)
+
+
+def open_design() -> None:
     try:
-        document = run_record(queue.root / chosen)["schedule"]
-        st.switch_page("pages/designer.py", query_params=open_in_designer(st.session_state, document))
+        document = run_record(queue.root / st.session_state["past_run"])["schedule"]
+        st.session_state["past_switch"] = ("pages/designer.py", open_in_designer(st.session_state, document))
     except ValueError as error:
-        st.error(text.markdown(str(error)))
+        st.session_state["past_error"] = str(error)
+
+
+actions[0].button("Open in Verify", icon=":material/fact_check:", key="past_verify", on_click=open_in_verify)
+actions[1].button("Open its design in the Designer", icon=":material/tune:", key="past_designer", on_click=open_design)
 actions[2].button(
     "Delete…",
     icon=":material/delete:",
     key="past_delete",
     disabled=chosen in active,
-    on_click=lambda: st.session_state.update(past_confirm=chosen),
+    on_click=lambda: st.session_state.update(past_confirm=st.session_state["past_run"]),
 )
 if st.session_state.get("past_confirm") == chosen:
 
     def delete() -> None:
         try:
-            st.session_state["past_message"] = past.delete_run(queue.root, chosen, active)
+            st.session_state["past_message"] = past.delete_run(queue.root, st.session_state["past_confirm"], active)
         except ValueError as error:
             st.session_state["past_error"] = str(error)
         st.session_state.pop("past_confirm", None)
