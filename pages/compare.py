@@ -227,12 +227,13 @@ st.caption(
 queue = training_queue()
 for key, value in (("bakeoff_epochs", 20), ("bakeoff_seeds", 3), ("bakeoff_batch_size", 32)):
     st.session_state.setdefault(key, value)
-settings = st.columns([1, 1, 1, 1.3, 1.6])
+settings = st.columns(3)
 settings[0].number_input("Epochs", min_value=1, max_value=200, step=1, key="bakeoff_epochs")
 settings[1].selectbox("Seeds", bakeoff.SEED_CHOICES, key="bakeoff_seeds")
 settings[2].selectbox("Batch size", [16, 32, 64, 128], key="bakeoff_batch_size")
-settings[3].selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="bakeoff_optimizer")
-settings[4].selectbox("Data", list(DATASETS), format_func=DATASETS.get, key="bakeoff_dataset")
+settings = st.columns([1, 2])  # the data set's name reads whole
+settings[0].selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="bakeoff_optimizer")
+settings[1].selectbox("Data", list(DATASETS), format_func=DATASETS.get, key="bakeoff_dataset")
 
 
 def start_bakeoff() -> None:
@@ -284,14 +285,21 @@ def bakeoff_progress() -> None:
         st.info(text.markdown(f"Waiting for a training for {queue.current.request.owner} to finish."))
     done = sum(len(run.epochs) for run in job.runs)
     fill = 1.0 if job.status == "completed" else min(done / max(request.total_work, 1), 1.0)
-    words = job.message if finished else bakeoff.progress_text(job.status, job.runs, request)
+    words = (
+        f"{job.status.capitalize()} — {job.message}"
+        if finished
+        else bakeoff.progress_text(job.status, job.runs, request)
+    )
     st.progress(fill, text=text.markdown(words))
+    for note in job.notes:
+        st.caption(text.markdown(note))
     if job.status in ("failed", "diverged"):
         st.error(text.markdown(job.message))
     names = request.names
     found = bakeoff.outcomes(job.runs, names, request.seeds)
     if any(outcome.completed or outcome.diverged for outcome in found):
-        st.dataframe(pd.DataFrame(bakeoff.table_rows(found)), hide_index=True, width="stretch", key="bakeoff_table")
+        results = pd.DataFrame(bakeoff.table_rows(found))
+        st.table(results.set_index(results["schedule"].map(text.markdown)).drop(columns="schedule"))
         if sentence := bakeoff.verdict(found):
             st.markdown(text.markdown(sentence))
         accuracy, loss = st.columns(2)

@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ValueError) as error:
         report.say("error", f"invalid bake-off: {error}")
         return EXIT_USAGE
+    run_steps = args.epochs * data.steps_per_epoch(dataset, options.batch_size)
+    for name, schedule in todo:
+        if schedule.total_steps != run_steps:  # whole steps per epoch: a shape cannot always fit exactly
+            report.say("note", f"{name}: its shape spans {schedule.total_steps:,} of the run's {run_steps:,} steps")
     from training import runs, session  # noqa: PLC0415 - TensorFlow starts here, after every check
 
     exit_code, bakeoff = 0, ""

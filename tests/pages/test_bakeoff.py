@@ -42,10 +42,10 @@ def test_a_bakeoff_of_three_schedules_and_two_seeds_ends_with_its_table(page, tm
     page.button(key="bakeoff_start").click().run()
     assert not page.exception and not page.error
     assert page.button(key="bakeoff_start").disabled and not page.button(key="bakeoff_stop").disabled
-    run_until(page, lambda at: status_text(at).startswith(("trained", "Failed", "Stopped")))
-    assert plain(status_text(page)) == "trained 3 schedules × 2 seeds"
-    table = page.dataframe[0].value
-    assert list(table["schedule"]) == ["Designer", "Step-decay baseline", "1cycle"]
+    run_until(page, lambda at: status_text(at).startswith(("Completed", "Failed", "Stopped")))
+    assert plain(status_text(page)) == "Completed — trained 3 schedules × 2 seeds"
+    table = page.table[-1].value  # after the stats table
+    assert [plain(name) for name in table.index] == ["Designer", "Step-decay baseline", "1cycle"]
     assert list(table["seeds completed"]) == ["2 of 2"] * 3
     assert all(" ± " in cell and cell.endswith(" %") for cell in table["validation accuracy"])
     assert any("ends with the best mean validation accuracy" in plain(m.value) for m in page.markdown)

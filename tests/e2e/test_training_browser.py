@@ -1,0 +1,73 @@
+"""Trained results in headless Chromium: three past runs overlaid on the Train page, and a bake-off
+of three schedules × two seeds on the Compare page finishing with its table."""
+
+import secrets
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.studio.test_past_runs import forge_run
+
+pytestmark = pytest.mark.browser
+
+TITLES = "() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => plot._fullLayout.title.text)"
+LEGEND = (
+    "title => ([...document.querySelectorAll('.js-plotly-plot')]"
+    ".find(plot => plot._fullLayout.title.text.includes(title))?._fullData.map(trace => trace.name) ?? [])"
+)
+
+
+def test_three_past_runs_overlaid_with_legends_by_schedule(page, worker_id):
+    runs_dir = ARTIFACTS / ("runs" if worker_id == "master" else f"runs-{worker_id}")
+    tag = secrets.token_hex(3)  # the server's runs folder is shared with other tests
+    names = [f"29990101-00000{index}-{tag}" for index in range(3)]
+    cosine = "Cosine with warm-up, hold and epsilon"
+    for name, (preset, seed) in zip(names, [(cosine, 0), ("1cycle", 1), (cosine, 2)], strict=True):
+        forge_run(runs_dir, name, preset=preset, seed=seed)
+    page.set_viewport_size({"width": 1280, "height": 2200})
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("heading", name="Past runs").wait_for(timeout=30_000)
+    runs = page.get_by_role("combobox", name="Runs side by side")
+    for name in names:
+        runs.click()
+        runs.fill(name)
+        runs.press("Enter")
+        page.keyboard.press("Escape")
+    page.wait_for_function(f"() => ({LEGEND})('Learning rate').length >= 3", timeout=30_000)
+    legend = page.evaluate(f"({LEGEND})('Learning rate')")
+    assert {
+        "Cosine decay, lr 0.01, warm-up 5 · Adam · seed 0",
+        "1cycle, lr 0.1 · Adam · seed 1",
+        "Cosine decay, lr 0.01, warm-up 5 · Adam · seed 2",
+    } <= set(legend)
+    titles = " | ".join(page.evaluate(TITLES))
+    assert all(title in titles for title in ("Learning rate", "Loss", "Validation accuracy"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path="test-artifacts/train-past-runs.png", full_page=True)
+
+
+def test_a_bakeoff_of_three_schedules_and_two_seeds_finishes_with_its_table(page):
+    page.set_viewport_size({"width": 1280, "height": 2600})
+    page.get_by_role("link", name="Compare").click()
+    page.get_by_role("heading", name="Compare schedules").wait_for(timeout=30_000)
+    page.get_by_label("Add a schedule").click()
+    page.get_by_role("option", name="1cycle").click()
+    page.get_by_role("button", name="Add").click()
+    page.get_by_text("Train them: a bake-off").wait_for(timeout=30_000)
+    epochs = page.get_by_role("spinbutton", name="Epochs")
+    epochs.fill("3")
+    epochs.press("Enter")
+    page.get_by_label("Seeds").click()
+    page.get_by_role("option", name="2", exact=True).click()
+    page.get_by_role("button", name="Train the set (6 runs)").click()
+    page.get_by_text("trained 3 schedules × 2 seeds").wait_for(timeout=300_000)
+    table = page.locator('[data-testid="stTable"]').last
+    for name in ("Designer", "Step-decay baseline", "1cycle"):
+        assert name in table.inner_text()
+    assert table.inner_text().count("2 of 2") == 3
+    page.get_by_text("ends with the best mean validation accuracy").wait_for(timeout=30_000)
+    titles = " | ".join(page.evaluate(TITLES))
+    assert "Final validation accuracy" in titles and "Validation loss over training" in titles
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_text("Train them: a bake-off").scroll_into_view_if_needed()
+    page.screenshot(path="test-artifacts/compare-bakeoff.png", full_page=True)
