@@ -3,6 +3,7 @@
     lr-studio app [streamlit options]     # serves the studio (the [studio] extra)
     lr-studio demo [options]              # python -m training.demo: a headless training run
     lr-studio find-lr [options]           # python -m training.find_lr: the lr range test on the demo
+    lr-studio bakeoff --set FILE [options] # python -m training.bakeoff: a set trained over seeds
     lr-studio verify [options]            # python -m schedules.verify
     lr-studio --help
 
@@ -18,7 +19,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-MODULES = {"demo": "training.demo", "find-lr": "training.find_lr", "verify": "schedules.verify"}
+MODULES = {
+    "demo": "training.demo",
+    "find-lr": "training.find_lr",
+    "bakeoff": "training.bakeoff",
+    "verify": "schedules.verify",
+}
 # The child runs the module as __main__ with argv[0] the command the user typed, so its usage
 # line and errors say "lr-studio verify", not "python -m schedules.verify".
 RUN_AS = (
@@ -48,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     command, extra = (args[0], args[1:]) if args else ("--help", [])
     if command in ("-h", "--help", "help"):
-        print(f"usage: lr-studio {{app,demo,find-lr,verify}} [arguments]\n\n{HELP}")
+        print(f"usage: lr-studio {{app,demo,find-lr,bakeoff,verify}} [arguments]\n\n{HELP}")
         return 0
     if command == "app":
         if importlib.util.find_spec("streamlit") is None:
@@ -60,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if command in MODULES:
         return subprocess.call(module_command(command, extra))
     print(
-        f"lr-studio: unknown command {command!r}; choose app, demo, find-lr or verify (lr-studio --help).",
+        f"lr-studio: unknown command {command!r}; choose app, demo, find-lr, bakeoff or verify (lr-studio --help).",
         file=sys.stderr,
     )
     return 2

@@ -111,6 +111,7 @@ class Job:
     runs: list[RunProgress] = field(default_factory=list)
     process: subprocess.Popen | None = None
     stop_requested: bool = False
+    stop_pressed_in: int | None = None  # the epoch the run was in when Stop reached the queue
     events: list[dict[str, Any]] = field(default_factory=list)  # every line the worker printed
 
     @property
@@ -176,6 +177,8 @@ class TrainingQueue:
         """End a job: a queued one leaves the line, a running one gets SIGTERM and ends cleanly."""
         with self._lock:
             job.stop_requested = True
+            if job.runs and job.stop_pressed_in is None:
+                job.stop_pressed_in = len(job.runs[-1].epochs) + 1
             if job in self._waiting:
                 self._waiting.remove(job)
                 job.status, job.message = "stopped", "removed from the queue before it started"
@@ -230,7 +233,8 @@ class TrainingQueue:
         if "diverged" in statuses:
             return "diverged", next(run.message for run in job.runs if run.status == "diverged")
         if job.stop_requested or "stopped" in statuses:
-            return "stopped", "stopped on request; what was logged is kept"
+            pressed = f" pressed during epoch {job.stop_pressed_in}" if job.stop_pressed_in else ""
+            return "stopped", f"stopped on request{pressed}; what was logged is kept"
         if code == 0:
             return "completed", job.request.done_message(job)
         if code < 0:  # ended by a signal nobody here sent: the system, or a user with kill

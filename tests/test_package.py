@@ -77,7 +77,7 @@ def test_an_unknown_command_is_one_sentence(capsys):
     assert cli.main(["serve"]) == 2
     assert (
         capsys.readouterr().err
-        == "lr-studio: unknown command 'serve'; choose app, demo, find-lr or verify (lr-studio --help).\n"
+        == "lr-studio: unknown command 'serve'; choose app, demo, find-lr, bakeoff or verify (lr-studio --help).\n"
     )
 
 

@@ -89,9 +89,6 @@ def test_difference_between_any_two(page):
 
 
 def test_the_exported_set_reads_back(page):
-    items = [
-        compare.Named(item["name"], from_config(item["document"]))
-        for item in page.session_state["compare_items"]
-    ]
+    items = [compare.Named(item["name"], from_config(item["document"])) for item in page.session_state["compare_items"]]
     assert [entry.name for entry in compare.load_set(compare.dump_set(items))] == ["Designer", "Step-decay baseline"]
     assert page.get("download_button")[0].proto.label == "Export set"
