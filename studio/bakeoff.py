@@ -165,7 +165,7 @@ def verdict(found: Sequence[Outcome]) -> str | None:
 
 
 def finals_figure(found: Sequence[Outcome], metric: str = "val_accuracy", height: int = 340) -> go.Figure:
-    """Each schedule's final ``metric``: every seed a dot, the mean a bar with ± one standard deviation."""
+    """Each schedule's final ``metric``: every seed a dot, the mean a wide mark with ± one standard deviation."""
     traces = []
     for index, outcome in enumerate(found):
         values = outcome.finals[metric]
@@ -173,13 +173,14 @@ def finals_figure(found: Sequence[Outcome], metric: str = "val_accuracy", height
         if not values:
             continue
         spread = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-        traces.append(
+        traces.append(  # the mean as a mark, not a bar: the axis need not start at 0 to be read right
             {
-                "type": "bar",
+                "type": "scatter",
+                "mode": "markers",
                 "x": [name],
                 "y": [float(np.mean(values))],
-                "error_y": {"type": "data", "array": [spread], "visible": len(values) > 1},
-                "marker": {"color": color(index), "opacity": 0.55},
+                "error_y": {"type": "data", "array": [spread], "visible": len(values) > 1, "width": 12},
+                "marker": {"color": color(index), "size": 16, "symbol": "line-ew-open", "line": {"width": 3}},
                 "name": name,
                 "hovertemplate": f"{name}<br>mean %{{y:.4g}}<extra></extra>",
             }
@@ -203,7 +204,6 @@ def finals_figure(found: Sequence[Outcome], metric: str = "val_accuracy", height
         "title": title_layout(f"Final {METRICS[metric]}"),
         "height": height,
         "showlegend": False,
-        "barmode": "overlay",
         "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 40},
         "yaxis": {"title": {"text": METRICS[metric]}, "range": [low - pad, high + pad]},
         **MODEBAR,
@@ -254,6 +254,7 @@ def curves_figure(runs: Sequence[Any], names: Sequence[str], metric: str = "val_
         "xaxis": {"title": {"text": "epoch"}},
         "yaxis": {"title": {"text": METRICS[metric]}},
         **BOTTOM_LEGEND,
+        "legend": BOTTOM_LEGEND["legend"] | {"traceorder": "normal"},
         **MODEBAR,
     }
     return go.Figure({"data": traces, "layout": layout})

@@ -137,6 +137,9 @@ def test_wheel_and_sdist_hold_the_packages_and_the_app_inside_studio(dist):
     names = set(zipfile.ZipFile(wheel).namelist())
     tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert tops == {"schedules", "frameworks", "training", "studio"}  # no top-level app or pages
+    for package in ("schedules", "frameworks", "training", "studio"):  # every subpackage ships too
+        for init in (ROOT / package).rglob("__init__.py"):
+            assert init.relative_to(ROOT).as_posix() in names
     for path in ["studio/site/app.py", "studio/site/pages/designer.py", "studio/site/.streamlit/config.toml"]:
         assert path in names
     assert f"lr_schedule_studio-{schedules.__version__}.dist-info/METADATA" in names
