@@ -1,29 +1,14 @@
 """Compare's bake-off, run headless by AppTest: three schedules × two seeds trained to the end."""
 
 import json
-import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import ROOT, plain
+from tests.pages.test_train import run_until, status_text
 
 pytestmark = pytest.mark.slow  # trains six short runs in the worker
-
-
-def status_text(at: AppTest) -> str:
-    bars = at.get("progress")
-    return bars[0].proto.text if bars else ""
-
-
-def run_until(at: AppTest, done, timeout=240) -> AppTest:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        at.run()
-        if done(at):
-            return at
-        time.sleep(0.5)
-    raise AssertionError(f"timed out; last status: {status_text(at)!r}")
 
 
 @pytest.fixture
@@ -42,7 +27,7 @@ def test_a_bakeoff_of_three_schedules_and_two_seeds_ends_with_its_table(page, tm
     page.button(key="bakeoff_start").click().run()
     assert not page.exception and not page.error
     assert page.button(key="bakeoff_start").disabled and not page.button(key="bakeoff_stop").disabled
-    run_until(page, lambda at: status_text(at).startswith(("Completed", "Failed", "Stopped")))
+    run_until(page, lambda at: status_text(at).startswith(("Completed", "Failed", "Stopped")), timeout=300)
     assert plain(status_text(page)) == "Completed — trained 3 schedules × 2 seeds"
     table = page.table[-1].value  # after the stats table
     assert [plain(name) for name in table.index] == ["Designer", "Step-decay baseline", "1cycle"]
