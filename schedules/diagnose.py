@@ -144,14 +144,30 @@ class Diagnosis:
         """The logged step where the relative difference is largest, None when all match."""
         return None if self.match else int(self.steps[np.argmax(np.abs(self.relative))])
 
+    @property
+    def first_defect(self) -> int | None:
+        """Where the first finding locates what went wrong (a restart's step, the first lagged
+        step), as logged; the first mismatch when no finding names a step; None when all match.
+
+        The largest difference of a restarted or lagging run lies at its end, far from its cause.
+        """
+        if self.match:
+            return None
+        for finding in self.findings:
+            step = _located(finding)
+            if step is not None:
+                return step
+        return self.first_mismatch
+
     def summary(self) -> dict:
-        """The JSON-ready verdict: points, match, max_rel_error, first/largest mismatch, findings."""
+        """The JSON-ready verdict: points, match, max_rel_error, first/largest mismatch, first defect, findings."""
         return {
             "points": int(self.steps.size),
             "match": self.match,
             "max_rel_error": self.max_rel_error,
             "first_mismatch": self.first_mismatch,
             "largest_mismatch": self.largest_mismatch,
+            "first_defect": self.first_defect,
             "convention": self.convention,
             "findings": self.findings,
         }
@@ -229,6 +245,18 @@ def epochs_to_steps(epochs: np.ndarray, steps_per_epoch: int) -> np.ndarray:
 
 
 # Findings ------------------------------------------------------------------------------------
+def _located(finding: dict) -> int | None:
+    """The logged step a finding places its defect at, None for one that names no step (a scale,
+    a floor) or that is no defect (where the log ends)."""
+    if finding["type"] == "skipped_steps":
+        return int(finding["lags"][0][0])
+    if finding["type"] in ("restart", "differs"):
+        return int(finding["step"])
+    if finding["type"] in ("offset", "stretch", "never_decays"):
+        return finding.get("from_step")
+    return None
+
+
 class _Shifted:
     """A schedule read through a writer's convention: ``lr(s)`` is the design's lr at s + shift,
     its boundaries moved to match; everything else is the schedule's own."""
@@ -578,7 +606,7 @@ def _stretch_finding(factor: float, at: int) -> dict:
             f"the schedule runs {slower:.2f}× slower than designed{where}: is the scheduler stepped once every "
             f"{slower:g} optimizer steps?"
         )
-    return {"type": "stretch", "factor": float(factor), "sentence": sentence}
+    return {"type": "stretch", "factor": float(factor), "from_step": int(at), "sentence": sentence}
 
 
 def _restart_finding(step: int, restart: bool) -> dict:

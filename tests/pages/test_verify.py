@@ -65,7 +65,9 @@ def test_a_stretched_log_is_diagnosed_with_its_findings_and_marks(page):
     assert findings["finding"][0].startswith("the schedule runs 4.00× faster than designed")
     assert page.text[-1].value.startswith("• the schedule runs 4.00× faster than designed")
     names = [trace["name"] for trace in traces(page)[0]]
-    assert "first mismatch" in names and "largest mismatch" in names
+    assert "first mismatch" in names and "first defect" in names
+    chart = page.get("plotly_chart")[0].proto.spec
+    assert json.loads(chart)["layout"]["yaxis"]["exponentformat"] == "e"  # "2e-5", not "20µ"
 
 
 def test_a_bad_file_says_so_in_one_sentence_and_leaves_the_rest(page):

@@ -87,6 +87,7 @@ def test_a_resume_that_restarted_the_schedule():
         "the schedule restarted at step 6,000: a resume that did not restore the scheduler's state?"
     )
     assert diagnosis.first_mismatch == restart
+    assert diagnosis.first_defect == restart and diagnosis.largest_mismatch != restart
 
 
 def test_a_restart_under_gradient_accumulation():
@@ -192,6 +193,7 @@ def test_first_and_largest_mismatch_and_summary():
     values[900] *= 1.5
     diagnosis = diagnose(every_step, logged(values), DESIGN)
     assert diagnosis.first_mismatch == 700 and diagnosis.largest_mismatch == 900
+    assert diagnosis.first_defect == 700  # no finding names a step: the first mismatch
     summary = diagnosis.summary()
     assert summary["points"] == 10_000 and summary["match"] is False
     assert summary["max_rel_error"] == pytest.approx(0.5, rel=1e-6)
