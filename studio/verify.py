@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 
 import schedules
 from schedules.diagnose import Diagnosis, diagnose
-from schedules.fit import Fit, fit
+from schedules.fit import Fit
 from schedules.logs import LogError, Series, choose, ranked, read_files
-from schedules.verify import saved_design
+from schedules.verify import fit_log, saved_design
 
 __all__ = ["Series", "ranked", "saved_design"]  # the page rebuilds a series from cached arrays, and orders the choice
 from studio import design, presets, share
@@ -104,8 +104,7 @@ def compare(series: Series, schedule) -> Diagnosis:
 
 
 def fit_series(series: Series, steps_per_epoch: int) -> Fit:
-    spe = 1 if series.unit == "epoch" else steps_per_epoch
-    return fit(series.steps, series.lr, spe, writer=series.writer, info=series.info, unit=series.unit)
+    return fit_log(series, steps_per_epoch)
 
 
 def verdict(diagnosis: Diagnosis, name: str) -> tuple[str, str]:
