@@ -34,9 +34,15 @@ HOVER_IN = {
 # Okabe–Ito's blue, orange, green and reddish purple, with a red and a violet in place of its
 # vermilion and sky blue, which read as a second orange and a second blue beside the others.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D62728", "#9467BD", "#CC79A7")
-# Ticks of small values as "2e-5" (Plotly writes "2e−5"), not with SI prefixes: Plotly's default
-# reads 2e-5 as "20µ" and 2e-14 as "20f". Plotly keeps plain decimals down to 0.001.
-POWERS_OF_TEN = {"exponentformat": "e"}
+# Ticks of small values as "2e-5", not with SI prefixes: Plotly's default reads 2e-5 as "20µ" and
+# 2e-14 as "20f", and its "e" format gives every tick the largest one's exponent ("0.2e−5"). Ticks
+# 2e-4 apart or closer are each written in their own power of ten (zero as "0"); wider ones as
+# plain decimals.
+POWERS_OF_TEN = {
+    "exponentformat": "e",
+    "tickformatstops": [{"dtickrange": [None, 2e-4], "value": "~e"}],
+    "labelalias": {"0e+0": "0"},
+}
 BOUNDARY_LABELS = ("warm-up ends", "hold ends")
 TITLE_PX, LABEL_PX = 34, 16  # the title's band at the top, and each phase label's row below it
 MODEBAR_PX = 36  # the right margin holds Plotly's vertical toolbar, off the curves

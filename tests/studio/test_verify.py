@@ -78,7 +78,10 @@ def test_the_lr_axes_read_in_powers_of_ten_not_si_prefixes():
     schedule = DESIGNED.with_steps_per_epoch(10)
     diagnosis = diagnose(steps, 2e-4 * schedule.lr(steps), schedule)
     figure = logic.overlay_figure(diagnosis, "lr")
-    assert figure.layout.yaxis.exponentformat == "e" and figure.layout.yaxis2.exponentformat == "e"
+    for axis in (figure.layout.yaxis, figure.layout.yaxis2):
+        # Each tick in its own power of ten once they are 2e-4 apart or closer ("2e-6", not "0.2e-5"), zero as "0".
+        assert axis.exponentformat == "e" and axis.labelalias == {"0e+0": "0"}
+        assert [(stop.dtickrange, stop.value) for stop in axis.tickformatstops] == [((None, 2e-4), "~e")]
     series = Series("lr", steps, schedule.lr(steps))
     fitted = logic.fit_series(series, 10)
     assert logic.fit_figure(series, fitted).layout.yaxis.exponentformat == "e"
