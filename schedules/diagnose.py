@@ -149,17 +149,16 @@ class Diagnosis:
     @property
     def first_defect(self) -> int | None:
         """Where the first finding locates what went wrong (a restart's step, the first lagged
-        step), as logged; the first mismatch when no finding names a step; None when all match.
+        step), as logged; the first mismatch where it names no step (a scale, an offset from the
+        start); None when all match.
 
         The largest difference of a restarted or lagging run lies at its end, far from its cause.
         """
         if self.match:
             return None
-        for finding in self.findings:
-            step = _located(finding)
-            if step is not None:
-                return step
-        return self.first_mismatch
+        defects = [finding for finding in self.findings if finding["type"] not in ("ends_early", "runs_past_end")]
+        located = _located(defects[0]) if defects else None
+        return self.first_mismatch if located is None else located
 
     def summary(self) -> dict:
         """The JSON-ready verdict: points, match, max_rel_error, first/largest mismatch, first defect, findings."""
@@ -249,7 +248,7 @@ def epochs_to_steps(epochs: np.ndarray, steps_per_epoch: int) -> np.ndarray:
 # Findings ------------------------------------------------------------------------------------
 def _located(finding: dict) -> int | None:
     """The logged step a finding places its defect at, None for one that names no step (a scale,
-    a floor) or that is no defect (where the log ends)."""
+    a floor, an offset from the log's start)."""
     if finding["type"] == "skipped_steps":
         return int(finding["lags"][0][0])
     if finding["type"] in ("restart", "differs"):

@@ -102,6 +102,7 @@ def test_offset_and_restart_at_once():
     diagnosis = diagnose(every_step, logged(values), DESIGN)
     assert types(diagnosis) == ["offset", "restart"]
     assert diagnosis.findings[1]["step"] == restart
+    assert diagnosis.first_defect == 0  # the offset, from the start, comes first
 
 
 def test_a_log_that_ends_early_still_matches():
