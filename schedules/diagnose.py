@@ -33,6 +33,7 @@ STRETCHES = (2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 24, 32, 48, 64)  # gradient-ac
 MAX_LAG = 100_000  # steps a scheduler may fall behind the step counter (skipped optimizer steps)
 MAX_HELD = 8  # logged intervals in a row, between two steady ones, where skipped steps are looked for
 SKIPPED_SHARE = 0.1  # skipped steps are rare: at most this share of the steps where the lr moves
+SKIPPED_CHUNK = 1_000_000  # records looked at for skipped steps at once
 
 
 def tolerance(designed: np.ndarray, peak: float) -> np.ndarray:
@@ -602,17 +603,32 @@ def skipped_in_log(steps, lr, unit: str = "step") -> dict | None:
     lr = np.asarray(lr, dtype=np.float64)
     if unit == "epoch" or steps.size < 4 or not np.isfinite(lr).all():
         return None
-    order = np.argsort(steps, kind="stable")
-    steps, lr = steps[order], lr[order]
-    gaps, moves = np.diff(steps), np.diff(lr)
-    noise = 2 * RTOL * np.maximum(np.abs(lr[:-1]), np.abs(lr[1:]))  # a float32 log's precision of a move
-    moving = (gaps > 0) & (np.abs(moves) > 10 * noise)
-    directions = np.sign(moves[moving])
-    if np.count_nonzero(directions[1:] != directions[:-1]) > SKIPPED_SHARE * directions.size:
+    if (np.diff(steps) < 0).any():
+        order = np.argsort(steps, kind="stable")
+        steps, lr = steps[order], lr[order]
+    missed: dict[int, int] = {}
+    turns = moving_count = 0
+    moving_steps = 0.0
+    # A chunk of records at a time, each reaching MAX_HELD + 2 records into the next: memory stays
+    # bounded at 10^7 records, and every stretch is seen whole by one chunk.
+    for start in range(0, steps.size - 1, SKIPPED_CHUNK):
+        part = slice(start, min(start + SKIPPED_CHUNK + MAX_HELD + 3, steps.size))
+        gaps, moves = np.diff(steps[part]), np.diff(lr[part])
+        noise = 2 * RTOL * np.maximum(np.abs(lr[part][:-1]), np.abs(lr[part][1:]))  # float32 precision of a move
+        moving = (gaps > 0) & (np.abs(moves) > 10 * noise)
+        own = slice(0, min(SKIPPED_CHUNK, moves.size))  # the intervals this chunk counts
+        directions = np.sign(moves[own][moving[own]])
+        turns += int(np.count_nonzero(directions[1:] != directions[:-1]))
+        moving_count += directions.size
+        moving_steps += float(gaps[own][moving[own]].sum())
+        for index, count in (
+            _held_steps(gaps, moves, noise, moving) | _short_stretches(gaps, moves, noise, moving)
+        ).items():
+            missed[start + index] = count
+    if turns > SKIPPED_SHARE * moving_count:
         return None  # the lr turns too often for a schedule: noise, or a log of something else
-    missed = _held_steps(gaps, moves, noise, moving) | _short_stretches(gaps, moves, noise, moving)
     total = sum(missed.values())
-    if not missed or total > SKIPPED_SHARE * float(gaps[moving].sum()):
+    if not missed or total > SKIPPED_SHARE * moving_steps:
         return None  # a staircase, not a smooth schedule that paused now and then
     places = []  # [first step, last step, steps missed]: adjacent intervals said as one place
     for index, count in sorted(missed.items()):

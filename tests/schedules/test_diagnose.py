@@ -335,6 +335,16 @@ def test_skipped_steps_are_read_off_a_per_step_log_without_its_design():
     assert lags == [[3_001, 1], [3_002, 2], [3_003, 3], [7_001, 4]]  # the same places, with the design
 
 
+def test_skipped_steps_are_found_across_the_chunks_a_long_log_is_read_in(monkeypatch):
+    from schedules import diagnose as module
+
+    values = logged(DESIGN.lr(skipping({2_998: 3, 7_000: 1})))  # three skips straddling step 3,000
+    whole = skipped_in_log(every_step, values)
+    monkeypatch.setattr(module, "SKIPPED_CHUNK", 1_000)
+    assert skipped_in_log(every_step, values) == whole
+    assert whole["skipped"] == [[2_999, 1], [3_000, 1], [3_001, 1], [7_001, 1]]
+
+
 def test_skipped_steps_between_records_of_a_linear_stretch():
     """Logged every 25 steps, a linear decay moves 25 steps' worth between records, and 23 where
     two steps were skipped. A curve logged as sparsely cannot tell and is not said to."""
