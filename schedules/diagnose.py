@@ -31,6 +31,9 @@ MAX_PIECES = 6  # more pieces than this tell no story; the rest is described by 
 MAX_RESTART_GAP = 2000  # logged steps between two records searched for where a restart happened
 STRETCHES = (2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 24, 32, 48, 64)  # gradient-accumulation factors
 MAX_LAG = 100_000  # steps a scheduler may fall behind the step counter (skipped optimizer steps)
+MAX_HELD = 8  # logged intervals in a row, between two steady ones, where skipped steps are looked for
+SKIPPED_SHARE = 0.1  # skipped steps are rare: at most this share of the steps where the lr moves
+SKIPPED_CHUNK = 1_000_000  # records looked at for skipped steps at once
 
 
 def tolerance(designed: np.ndarray, peak: float) -> np.ndarray:
@@ -144,14 +147,29 @@ class Diagnosis:
         """The logged step where the relative difference is largest, None when all match."""
         return None if self.match else int(self.steps[np.argmax(np.abs(self.relative))])
 
+    @property
+    def first_defect(self) -> int | None:
+        """Where the first finding locates what went wrong (a restart's step, the first lagged
+        step), as logged; the first mismatch where it names no step (a scale, an offset from the
+        start); None when all match.
+
+        The largest difference of a restarted or lagging run lies at its end, far from its cause.
+        """
+        if self.match:
+            return None
+        defects = [finding for finding in self.findings if finding["type"] not in ("ends_early", "runs_past_end")]
+        located = _located(defects[0]) if defects else None
+        return self.first_mismatch if located is None else located
+
     def summary(self) -> dict:
-        """The JSON-ready verdict: points, match, max_rel_error, first/largest mismatch, findings."""
+        """The JSON-ready verdict: points, match, max_rel_error, first/largest mismatch, first defect, findings."""
         return {
             "points": int(self.steps.size),
             "match": self.match,
             "max_rel_error": self.max_rel_error,
             "first_mismatch": self.first_mismatch,
             "largest_mismatch": self.largest_mismatch,
+            "first_defect": self.first_defect,
             "convention": self.convention,
             "findings": self.findings,
         }
@@ -229,6 +247,18 @@ def epochs_to_steps(epochs: np.ndarray, steps_per_epoch: int) -> np.ndarray:
 
 
 # Findings ------------------------------------------------------------------------------------
+def _located(finding: dict) -> int | None:
+    """The logged step a finding places its defect at, None for one that names no step (a scale,
+    a floor, an offset from the log's start)."""
+    if finding["type"] == "skipped_steps":
+        return int(finding["lags"][0][0])
+    if finding["type"] in ("restart", "differs"):
+        return int(finding["step"])
+    if finding["type"] in ("offset", "stretch", "never_decays"):
+        return finding.get("from_step")
+    return None
+
+
 class _Shifted:
     """A schedule read through a writer's convention: ``lr(s)`` is the design's lr at s + shift,
     its boundaries moved to match; everything else is the schedule's own."""
@@ -548,6 +578,191 @@ def _coverage(last: int, schedule: Schedule) -> list[dict]:
     return []
 
 
+# Without a design ----------------------------------------------------------------------------
+def skipped_in_log(steps, lr, unit: str = "step") -> dict | None:
+    """Optimizer steps the scheduler missed, read off the log alone: where the lr moves steadily on
+    both sides of a stretch and across it by whole steps less; None where the log shows none.
+
+    A mixed-precision loss scaler skips a step whose gradients overflowed, and the scheduler is not
+    stepped: the lr holds still for that step while the counter moves on. Two signs of it:
+
+    - logged every step: the lr holds still for a step or a few between steps where it moves the
+      same way by comparable amounts (any smooth shape);
+    - logged every few steps: the lr moves at one rate per step before and after (a linear warm-up
+      or decay), and across the stretch by a whole number of steps' worth less.
+
+    What the log does not show is not said: steps skipped before its second record, inside a
+    curved stretch logged every few steps, or in an epoch-level log.
+
+    >>> steps = np.arange(30)
+    >>> lr = 1.0 - 0.01 * np.where(steps < 12, steps, steps - 1)  # step 11's lr held at step 12
+    >>> skipped_in_log(steps, lr)["skipped"]
+    [[12, 1]]
+    """
+    steps = np.asarray(steps, dtype=np.float64)
+    lr = np.asarray(lr, dtype=np.float64)
+    if unit == "epoch" or steps.size < 4 or not np.isfinite(lr).all():
+        return None
+    if (np.diff(steps) < 0).any():
+        order = np.argsort(steps, kind="stable")
+        steps, lr = steps[order], lr[order]
+    missed: dict[int, int] = {}
+    turns = moving_count = 0
+    moving_steps = 0.0
+    # A chunk of records at a time, each reaching MAX_HELD + 2 records into the next: memory stays
+    # bounded at 10^7 records, and every stretch is seen whole by one chunk.
+    for start in range(0, steps.size - 1, SKIPPED_CHUNK):
+        part = slice(start, min(start + SKIPPED_CHUNK + MAX_HELD + 3, steps.size))
+        gaps, moves = np.diff(steps[part]), np.diff(lr[part])
+        noise = 2 * RTOL * np.maximum(np.abs(lr[part][:-1]), np.abs(lr[part][1:]))  # float32 precision of a move
+        moving = (gaps > 0) & (np.abs(moves) > 10 * noise)
+        own = slice(0, min(SKIPPED_CHUNK, moves.size))  # the intervals this chunk counts
+        directions = np.sign(moves[own][moving[own]])
+        turns += int(np.count_nonzero(directions[1:] != directions[:-1]))
+        moving_count += directions.size
+        moving_steps += float(gaps[own][moving[own]].sum())
+        for index, count in (
+            _held_steps(gaps, moves, noise, moving) | _short_stretches(gaps, moves, noise, moving)
+        ).items():
+            missed[start + index] = count
+    if turns > SKIPPED_SHARE * moving_count:
+        return None  # the lr turns too often for a schedule: noise, or a log of something else
+    total = sum(missed.values())
+    if not missed or total > SKIPPED_SHARE * moving_steps:
+        return None  # a staircase, not a smooth schedule that paused now and then
+    places = []  # [first step, last step, steps missed]: adjacent intervals said as one place
+    for index, count in sorted(missed.items()):
+        if places and places[-1][1] == steps[index]:
+            places[-1][1:] = [int(steps[index + 1]), places[-1][2] + count]
+        else:
+            places.append([int(steps[index]), int(steps[index + 1]), count])
+    skipped = [[int(steps[index + 1]), count] for index, count in sorted(missed.items())]
+    return _skipped_finding(skipped, places)
+
+
+def ends_a_fraction_in(steps, lr, schedule: Schedule) -> dict | None:
+    """A schedule fitted to the whole log that ends a whole fraction 1/n of the way into it, the
+    lr moving up to its end and holding still after it to the log's last record: stepped n times
+    per optimizer step, as a scheduler stepped per micro-batch under gradient accumulation n is.
+
+    >>> from schedules import from_config
+    >>> fitted = from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 1,
+    ...                       "schedule": {"kind": "linear", "base_lr": 1.0, "total_epochs": 10}})
+    >>> steps = np.arange(1, 41)
+    >>> ends_a_fraction_in(steps, fitted.lr(steps), fitted)["factor"]
+    4.0
+    """
+    steps = np.asarray(steps, dtype=np.int64)
+    lr = np.asarray(lr, dtype=np.float64)
+    end, last = schedule.total_steps, int(steps.max()) if steps.size else 0
+    after = steps >= end
+    if after.sum() < 2 or after.all() or end < 2:
+        return None
+    final = float(schedule.lr(np.array([end]))[0])
+    before_end = lr[~after][np.argmax(steps[~after])]  # the last record before the end
+    noise = tolerance(np.array([final]), schedule.peak_lr)[0]
+    if abs(before_end - final) <= noise or np.ptp(lr[after]) > noise:
+        return None  # the lr does not move up to the end, or does not hold still after it
+    factor = round(last / end)
+    if factor < 2 or abs(last - factor * end) > max(1, 0.02 * factor * end):
+        return None
+    return {
+        "type": "stretch",
+        "factor": float(factor),
+        "from_step": int(steps.min()),
+        "sentence": (
+            f"the schedule ends at step {end:,} and the log goes on at its final lr to step {last:,}, "
+            f"{factor}× as far: was the scheduler stepped per micro-batch, e.g. gradient accumulation {factor}?"
+        ),
+    }
+
+
+def _held_steps(gaps, moves, noise, moving) -> dict[int, int]:
+    """{interval: 1} for each step the lr holds still, logged every step, between two steps where it
+    moves the same way by comparable amounts (neither twice the other)."""
+    held = (gaps == 1) & (np.abs(moves) <= noise)
+    edges = np.diff(np.concatenate([[0], held.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # ends: the first interval after
+    keep = (ends - starts <= MAX_HELD) & (starts > 0) & (ends < moves.size)
+    starts, ends = starts[keep], ends[keep]
+    before, after = starts - 1, ends
+    ratio = np.abs(moves[after]) / np.maximum(np.abs(moves[before]), np.finfo(float).tiny)
+    steady = (
+        moving[before]
+        & moving[after]
+        & (gaps[before] == 1)
+        & (gaps[after] == 1)
+        & (np.sign(moves[before]) == np.sign(moves[after]))
+        & (ratio >= 0.5)
+        & (ratio <= 2)
+    )
+    pairs = zip(starts[steady], ends[steady], strict=True)
+    return {int(index): 1 for start, end in pairs for index in range(start, end)}
+
+
+def _short_stretches(gaps, moves, noise, moving) -> dict[int, int]:
+    """{interval: steps} for up to MAX_HELD logged intervals in a row, each moving a whole number
+    of steps' worth less than the rate per step the lr keeps on both sides of them; at least three
+    intervals at that rate, so the rate is one (a curved schedule's rate changes at every record)."""
+    count = moves.size
+    spans = np.where(gaps > 0, gaps, 1.0)
+    rate = moves / spans
+    # One step's worth of the rate is well above the precision, so a whole step is told from noise.
+    steady = moving & (np.abs(rate) > 10 * noise)
+    sure_rate = np.where(steady, rate, 1.0)
+
+    def at_rate(first: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Whether interval ``other`` moves at ``first``'s rate per step."""
+        allowed = noise[other] + noise[first] * spans[other] / spans[first]
+        return steady[other] & (np.abs(moves[other] - rate[first] * gaps[other]) <= allowed)
+
+    def missed(first: np.ndarray, inside: np.ndarray) -> np.ndarray:
+        """The whole steps ``inside`` moves less than ``first``'s rate, 0 where it is not whole."""
+        whole = np.round(gaps[inside] - moves[inside] / sure_rate[first])
+        exact = np.abs(moves[inside] - rate[first] * (gaps[inside] - whole)) <= noise[inside] + noise[first]
+        return np.where(exact & (whole >= 1) & (whole <= gaps[inside]), whole, 0)
+
+    index = np.arange(count)
+    same_as_next = np.zeros(count, dtype=bool)
+    same_as_next[:-1] = steady[:-1] & at_rate(index[:-1], index[1:])
+    same_as_previous = np.concatenate([[False], same_as_next[:-1]])
+    found: dict[int, int] = {}
+    short = steady  # [a]: interval a is steady and the ones after it so far each move whole steps less
+    for width in range(1, MAX_HELD + 1):
+        first = index[: max(count - width - 1, 0)]
+        short = short[: first.size] & (missed(first, first + width) > 0)
+        if not short.any():
+            break
+        last = first + width + 1
+        ends = short & at_rate(first, last) & (same_as_previous[first] | same_as_next[last])
+        for start in first[ends]:
+            inside = np.arange(start + 1, start + width + 1)
+            found |= dict(zip(inside.tolist(), missed(np.full(width, start), inside).astype(int).tolist(), strict=True))
+    return found
+
+
+def _skipped_finding(skipped: list[list[int]], places: list[list[int]]) -> dict:
+    """``skipped``: [logged step, steps missed] at each record that falls further behind;
+    ``places``: [step before, step after, steps missed] for people."""
+    total = sum(count for _, count in skipped)
+    shown = [
+        f"{_plural(count, 'step') if number == 0 else f'{count:,} more'} between steps {before:,} and {after:,}"
+        for number, (before, after, count) in enumerate(places)
+    ]
+    if len(shown) > 4:
+        shown = [*shown[:3], f"… ({_plural(len(shown) - 4, 'more place')})", shown[-1]]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return {
+        "type": "skipped_steps",
+        "skipped": skipped,
+        "total": total,
+        "sentence": (
+            f"the lr falls {_plural(total, 'step')} behind its steady course, by {listed}: optimizer steps "
+            "skipped by a mixed-precision loss scaler, which do not step the scheduler?"
+        ),
+    }
+
+
 # Sentences -----------------------------------------------------------------------------------
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
@@ -578,7 +793,7 @@ def _stretch_finding(factor: float, at: int) -> dict:
             f"the schedule runs {slower:.2f}× slower than designed{where}: is the scheduler stepped once every "
             f"{slower:g} optimizer steps?"
         )
-    return {"type": "stretch", "factor": float(factor), "sentence": sentence}
+    return {"type": "stretch", "factor": float(factor), "from_step": int(at), "sentence": sentence}
 
 
 def _restart_finding(step: int, restart: bool) -> dict:

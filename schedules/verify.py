@@ -19,14 +19,17 @@ import math
 import sys
 import zipfile
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from schedules.diagnose import diagnose
+import numpy as np
+
+from schedules.diagnose import diagnose, ends_a_fraction_in, skipped_in_log
 from schedules.document import MAX_TEXT_BYTES, from_config, load, read_file, read_json
 from schedules.errors import ConfigError
 from schedules.files import UnreadableFile, read_regular_file
-from schedules.fit import fit
-from schedules.logs import LogError, choose, read_path
+from schedules.fit import Fit, fit
+from schedules.logs import LogError, Series, choose, read_path
 from schedules.logs.limits import MAX_FILE_BYTES
 from schedules.schedule import MAX_TOTAL_STEPS
 
@@ -87,6 +90,40 @@ def _design_of_record(data: bytes):
         raise ConfigError(f"{RUN_RECORD}: schedule.{error.field}", error.rule) from None
 
 
+def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
+    """The schedule fitted to a series with no design to compare with, and what the log itself
+    shows went wrong: the fit's findings (a restart, a schedule that ends early); a fit that ends a
+    whole fraction into the log (stepped per micro-batch); and, where no kind explains the log,
+    optimizer steps the scheduler missed, with the design the log fits once they are taken out
+    (when one does). ValueError as :func:`~schedules.fit.fit`.
+
+    An epoch-level series (Keras's epoch_* scalars) is fitted in epochs: one step per epoch.
+    """
+    per_epoch = 1 if series.unit == "epoch" else steps_per_epoch
+    fitted = fit(series.steps, series.lr, per_epoch, writer=series.writer, info=series.info, unit=series.unit)
+    if fitted.matches:
+        said = {finding["type"] for finding in fitted.findings}
+        stretch = None if "stretch" in said else ends_a_fraction_in(series.steps, series.lr, fitted.schedule)
+        return fitted if stretch is None else replace(fitted, findings=(*fitted.findings, stretch))
+    skipped = skipped_in_log(series.steps, series.lr, series.unit)
+    if skipped is None:
+        return fitted
+    behind = np.zeros(series.steps.size, dtype=np.int64)  # scheduler steps missed before each record
+    for step, count in skipped["skipped"]:
+        behind[series.steps >= step] += count
+    try:
+        without = fit(series.steps - behind, series.lr, per_epoch, writer=series.writer, unit=series.unit)
+    except ValueError:
+        without = None
+    if without is not None and without.matches:
+        kind = without.document["schedule"]["kind"]
+        skipped = skipped | {
+            "fits_without": without.document,
+            "sentence": f"{skipped['sentence']} With them taken out, the log fits {kind}.",
+        }
+    return replace(fitted, findings=(*fitted.findings, skipped))
+
+
 def steps_per_epoch(text: str) -> int:
     """argparse's type for --steps-per-epoch: a whole number from 1 to the engine's limit."""
     try:
@@ -134,12 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reading {series.describe()}, the only per-step series of {len(found)}", file=sys.stderr)
     for note in series.notes:
         print(f"note: {note}", file=sys.stderr)
-    # An epoch-level series (Keras's epoch_* scalars) is fitted in epochs: one step per epoch.
-    fit_spe = 1 if series.unit == "epoch" else (args.steps_per_epoch or (schedule.steps_per_epoch if schedule else 1))
+    fit_spe = args.steps_per_epoch or (schedule.steps_per_epoch if schedule else 1)
     fitted = None
     if schedule is None or args.json:  # the fit tries every kind: only when it is shown
         try:
-            fitted = fit(series.steps, series.lr, fit_spe, writer=series.writer, info=series.info, unit=series.unit)
+            fitted = fit_log(series, fit_spe)
         except ValueError as error:
             if schedule is None:
                 print(f"{args.log}: {error}", file=sys.stderr)

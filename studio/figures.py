@@ -34,6 +34,15 @@ HOVER_IN = {
 # Okabe–Ito's blue, orange, green and reddish purple, with a red and a violet in place of its
 # vermilion and sky blue, which read as a second orange and a second blue beside the others.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D62728", "#9467BD", "#CC79A7")
+# Ticks of small values as "2e-5", not with SI prefixes: Plotly's default reads 2e-5 as "20µ" and
+# 2e-14 as "20f", and its "e" format gives every tick the largest one's exponent ("0.2e−5"). Ticks
+# 2e-4 apart or closer are each written in their own power of ten (zero as "0"); wider ones as
+# plain decimals.
+POWERS_OF_TEN = {
+    "exponentformat": "e",
+    "tickformatstops": [{"dtickrange": [None, 2e-4], "value": "~e"}],
+    "labelalias": {"0e+0": "0"},
+}
 BOUNDARY_LABELS = ("warm-up ends", "hold ends")
 TITLE_PX, LABEL_PX = 34, 16  # the title's band at the top, and each phase label's row below it
 MODEBAR_PX = 36  # the right margin holds Plotly's vertical toolbar, off the curves
@@ -352,7 +361,7 @@ def readback_figure(readback, name: str = "", max_points: int = 4000, height: in
         "height": height,
         "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 70},
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {"title": {"text": "learning rate"}, "range": value_range(readback.designed)},
+        "yaxis": {"title": {"text": "learning rate"}, "range": value_range(readback.designed), **POWERS_OF_TEN},
         **BOTTOM_LEGEND,
         **MODEBAR,
     }
@@ -377,7 +386,12 @@ def difference_figure(epochs, difference, first: str, second: str, height: int =
         "height": height,
         "margin": {"l": 10, "r": MODEBAR_PX, "t": TITLE_PX + 6, "b": 10},
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {"title": {"text": "difference in lr"}, "zeroline": True, "range": value_range(difference)},
+        "yaxis": {
+            "title": {"text": "difference in lr"},
+            "zeroline": True,
+            "range": value_range(difference),
+            **POWERS_OF_TEN,
+        },
         **MODEBAR,
     }
     return go.Figure({"data": [trace], "layout": layout})

@@ -12,14 +12,14 @@ import plotly.graph_objects as go
 
 import schedules
 from schedules.diagnose import Diagnosis, diagnose
-from schedules.fit import Fit, fit
+from schedules.fit import Fit
 from schedules.logs import LogError, Series, choose, ranked, read_files
-from schedules.verify import saved_design
+from schedules.verify import fit_log, saved_design
 
 __all__ = ["Series", "ranked", "saved_design"]  # the page rebuilds a series from cached arrays, and orders the choice
 from studio import design, presets, share
 from studio.curves import MAX_POINTS, envelope_indices
-from studio.figures import PALETTE
+from studio.figures import PALETTE, POWERS_OF_TEN
 from studio.text import plotly as plain_plotly
 
 # Okabe–Ito's colour-blind-safe qualitative palette, without its black and yellow: each of these
@@ -104,8 +104,7 @@ def compare(series: Series, schedule) -> Diagnosis:
 
 
 def fit_series(series: Series, steps_per_epoch: int) -> Fit:
-    spe = 1 if series.unit == "epoch" else steps_per_epoch
-    return fit(series.steps, series.lr, spe, writer=series.writer, info=series.info, unit=series.unit)
+    return fit_log(series, steps_per_epoch)
 
 
 def verdict(diagnosis: Diagnosis, name: str) -> tuple[str, str]:
@@ -130,8 +129,9 @@ def _axis_title(unit: str) -> str:
 
 
 def overlay_figure(diagnosis: Diagnosis, name: str, unit: str = "step", height: int = 520) -> go.Figure:
-    """The logged lr over the designed curve, the relative difference beneath, first and largest
-    mismatch marked. At most MAX_POINTS points a trace, keeping each bucket's extremes."""
+    """The logged lr over the designed curve, the relative difference beneath, the first mismatch
+    and the first defect (where the first finding locates it: a restart, the first lagged step)
+    marked. At most MAX_POINTS points a trace, keeping each bucket's extremes."""
     kept = np.unique(
         np.concatenate([envelope_indices(diagnosis.logged, MAX_POINTS), envelope_indices(diagnosis.relative, 1000)])
     )
@@ -154,11 +154,13 @@ def overlay_figure(diagnosis: Diagnosis, name: str, unit: str = "step", height: 
     ]
     for label, step, symbol, colour in (
         ("first mismatch", diagnosis.first_mismatch, "circle-open", PALETTE[3]),
-        ("largest mismatch", diagnosis.largest_mismatch, "x", PALETTE[4]),
+        ("first defect", diagnosis.first_defect, "x", PALETTE[4]),
     ):
         if step is None:
             continue
-        index = int(np.searchsorted(diagnosis.steps, step))
+        # A defect between two records (a restart) is marked at the first record after it.
+        index = min(int(np.searchsorted(diagnosis.steps, step)), diagnosis.steps.size - 1)
+        step = int(diagnosis.steps[index])
         for axis, value in (("", diagnosis.logged[index]), ("2", diagnosis.relative[index])):
             traces.append(
                 {
@@ -180,9 +182,9 @@ def overlay_figure(diagnosis: Diagnosis, name: str, unit: str = "step", height: 
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "xaxis": {"anchor": "y", "domain": [0, 1], "matches": "x2", "showticklabels": False},
-        "yaxis": {"domain": [0.38, 1], "title": {"text": "learning rate"}},
+        "yaxis": {"domain": [0.38, 1], "title": {"text": "learning rate"}, **POWERS_OF_TEN},
         "xaxis2": {"anchor": "y2", "domain": [0, 1], "title": {"text": _axis_title(unit)}},
-        "yaxis2": {"domain": [0, 0.28], "title": {"text": "relative difference"}, "zeroline": True},
+        "yaxis2": {"domain": [0, 0.28], "title": {"text": "relative difference"}, "zeroline": True, **POWERS_OF_TEN},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         "hovermode": "closest",
     }
@@ -208,7 +210,7 @@ def fit_figure(series: Series, fitted: Fit, height: int = 380) -> go.Figure:
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "xaxis": {"title": {"text": _axis_title(series.unit)}},
-        "yaxis": {"title": {"text": "learning rate"}},
+        "yaxis": {"title": {"text": "learning rate"}, **POWERS_OF_TEN},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
     }
     return go.Figure({"data": traces, "layout": layout})

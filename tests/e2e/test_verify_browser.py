@@ -56,7 +56,9 @@ def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer
     chart.wait_for(timeout=30_000)
     legend = chart.locator(".legendtext").all_text_contents()
     assert legend[:2] == ["designed", "logged: train/learning_rate"]
-    assert "first mismatch" in legend and "largest mismatch" in legend
+    assert "first mismatch" in legend and "first defect" in legend
+    ticks = chart.locator(".ytick text").all_text_contents() + chart.locator(".y2tick text").all_text_contents()
+    assert ticks and not [tick for tick in ticks if tick[-1] in "munpfµk"]  # no SI prefix ("20µ", "20f")
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ROOT / "test-artifacts" / "verify-1280.png"))
 

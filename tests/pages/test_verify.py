@@ -65,7 +65,9 @@ def test_a_stretched_log_is_diagnosed_with_its_findings_and_marks(page):
     assert findings["finding"][0].startswith("the schedule runs 4.00× faster than designed")
     assert page.text[-1].value.startswith("• the schedule runs 4.00× faster than designed")
     names = [trace["name"] for trace in traces(page)[0]]
-    assert "first mismatch" in names and "largest mismatch" in names
+    assert "first mismatch" in names and "first defect" in names
+    chart = page.get("plotly_chart")[0].proto.spec
+    assert json.loads(chart)["layout"]["yaxis"]["exponentformat"] == "e"  # "2e-5", not "20µ"
 
 
 def test_a_bad_file_says_so_in_one_sentence_and_leaves_the_rest(page):
@@ -262,3 +264,19 @@ def test_a_fit_that_does_not_explain_the_log_offers_nothing_to_open(page):
     upload(page, ("noise.csv", csv(noise)), source=None)
     assert not page.success and plain(page.warning[0].value).startswith("No kind matches every step")
     assert not [b for b in page.button if b.key == "verify_open"]
+
+
+def test_without_a_design_skipped_steps_are_read_off_the_log(page):
+    """A real fp16 loop's log (GradScaler skipped steps 12 and 30): no kind explains it, and the page
+    says where the lr fell behind its steady course, with nothing to open in the Designer."""
+    log = ROOT / "tests" / "data" / "real_logs" / "gen-torch-gradscaler-skipped-steps" / "lr.csv"
+    upload(page, ("lr.csv", log.read_bytes()), source=None)
+    assert page.radio(key="verify_source").value == "No design: fit one"
+    assert plain(page.warning[0].value).startswith("No kind matches every step")
+    assert [plain(e.value) for e in page.error] == [
+        "the lr falls 2 steps behind its steady course, by 1 step between steps 12 and 13 and 1 more between "
+        "steps 30 and 31: optimizer steps skipped by a mixed-precision loss scaler, which do not step the scheduler?"
+    ]
+    assert not [b for b in page.button if b.key == "verify_open"]
+    chart = json.loads(page.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["yaxis"]["exponentformat"] == "e"

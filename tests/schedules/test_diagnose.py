@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schedules import from_config
-from schedules.diagnose import diagnose, relative_difference, tolerance
+from schedules.diagnose import diagnose, ends_a_fraction_in, relative_difference, skipped_in_log, tolerance
 from studio.presets import PRESETS
 
 DESIGN = from_config(
@@ -87,6 +87,7 @@ def test_a_resume_that_restarted_the_schedule():
         "the schedule restarted at step 6,000: a resume that did not restore the scheduler's state?"
     )
     assert diagnosis.first_mismatch == restart
+    assert diagnosis.first_defect == restart and diagnosis.largest_mismatch != restart
 
 
 def test_a_restart_under_gradient_accumulation():
@@ -101,6 +102,7 @@ def test_offset_and_restart_at_once():
     diagnosis = diagnose(every_step, logged(values), DESIGN)
     assert types(diagnosis) == ["offset", "restart"]
     assert diagnosis.findings[1]["step"] == restart
+    assert diagnosis.first_defect == 0  # the offset, from the start, comes first
 
 
 def test_a_log_that_ends_early_still_matches():
@@ -192,6 +194,7 @@ def test_first_and_largest_mismatch_and_summary():
     values[900] *= 1.5
     diagnosis = diagnose(every_step, logged(values), DESIGN)
     assert diagnosis.first_mismatch == 700 and diagnosis.largest_mismatch == 900
+    assert diagnosis.first_defect == 700  # no finding names a step: the first mismatch
     summary = diagnosis.summary()
     assert summary["points"] == 10_000 and summary["match"] is False
     assert summary["max_rel_error"] == pytest.approx(0.5, rel=1e-6)
@@ -307,3 +310,77 @@ def test_an_lr_that_never_decays_is_said_so_not_a_different_floor():
     assert "floor" not in types(diagnosis)
     never = next(f for f in diagnosis.findings if f["type"] == "never_decays")
     assert never["sentence"].startswith("the lr never decays: it stays at 0.01 from step 1,500 to the log's end")
+
+
+# Without a design: what the log alone shows ------------------------------------------------------
+def skipping(at: dict[int, int]) -> np.ndarray:
+    """The scheduler's count at each step when ``at`` maps a step to the optimizer steps skipped
+    from it on (the lr holds still for them)."""
+    behind = sum(np.clip(every_step - step, 0, count) for step, count in at.items())
+    return every_step - behind
+
+
+def test_skipped_steps_are_read_off_a_per_step_log_without_its_design():
+    """Three steps skipped in a row at 3,000 and one at 7,000 hold the lr still where the cosine
+    around them moves: found at the records that fall behind, where the design's lags grow."""
+    values = logged(DESIGN.lr(skipping({3_000: 3, 7_000: 1})))
+    found = skipped_in_log(every_step, values)
+    assert found["skipped"] == [[3_001, 1], [3_002, 1], [3_003, 1], [7_001, 1]] and found["total"] == 4
+    assert found["sentence"] == (
+        "the lr falls 4 steps behind its steady course, by 3 steps between steps 3,000 and 3,003 and 1 more "
+        "between steps 7,000 and 7,001: optimizer steps skipped by a mixed-precision loss scaler, which do not "
+        "step the scheduler?"
+    )
+    lags = diagnose(every_step, values, DESIGN).findings[0]["lags"]
+    assert lags == [[3_001, 1], [3_002, 2], [3_003, 3], [7_001, 4]]  # the same places, with the design
+
+
+def test_skipped_steps_are_found_across_the_chunks_a_long_log_is_read_in(monkeypatch):
+    from schedules import diagnose as module
+
+    values = logged(DESIGN.lr(skipping({2_998: 3, 7_000: 1})))  # three skips straddling step 3,000
+    whole = skipped_in_log(every_step, values)
+    monkeypatch.setattr(module, "SKIPPED_CHUNK", 1_000)
+    assert skipped_in_log(every_step, values) == whole
+    assert whole["skipped"] == [[2_999, 1], [3_000, 1], [3_001, 1], [7_001, 1]]
+
+
+def test_skipped_steps_between_records_of_a_linear_stretch():
+    """Logged every 25 steps, a linear decay moves 25 steps' worth between records, and 23 where
+    two steps were skipped. A curve logged as sparsely cannot tell and is not said to."""
+    linear = from_config(DESIGN.to_config() | {"schedule": {"kind": "linear", "base_lr": 0.01, "total_epochs": 100}})
+    sparse = every_step[::25]
+    values = logged(linear.lr(skipping({4_010: 2}))[::25])
+    assert skipped_in_log(sparse, values)["skipped"] == [[4_025, 2]]
+    assert skipped_in_log(sparse, logged(DESIGN.lr(skipping({4_010: 2}))[::25])) is None
+
+
+@pytest.mark.parametrize(
+    ("case", "values"),
+    [
+        ("a clean cosine, float32", logged(DESIGN.lr(every_step))),
+        ("its warm-up's end and hold", logged(DESIGN.lr(every_step))[:2_000]),
+        ("a staircase: the lr changes every other step", np.repeat(np.linspace(1.0, 0.5, 5_000), 2)),
+        ("noise", np.random.default_rng(0).random(every_step.size)),
+        ("noise in steps of 0.01", np.round(np.random.default_rng(1).random(every_step.size), 2)),
+        ("a slow cosine: float32 rounds some of its steps away", logged(0.1 * np.cos(every_step * 1e-5))),
+    ],
+)
+def test_no_skipped_steps_where_the_log_does_not_show_them(case, values):
+    assert skipped_in_log(every_step[: values.size], values) is None, case
+
+
+def test_a_schedule_ending_a_whole_fraction_into_the_log_is_a_stretch():
+    """Stepped per micro-batch under accumulation 4, a 40-step schedule ends at step 10 and the log
+    holds its final lr to step 40; a design that ends early by itself is no fraction of the log."""
+    fitted = from_config(
+        DESIGN.to_config() | {"steps_per_epoch": 1, "schedule": {"kind": "linear", "base_lr": 1e-3, "total_epochs": 10}}
+    )
+    steps = np.arange(1, 41)
+    found = ends_a_fraction_in(steps, fitted.lr(steps), fitted)
+    assert found["factor"] == 4.0 and found["sentence"] == (
+        "the schedule ends at step 10 and the log goes on at its final lr to step 40, 4× as far: was the "
+        "scheduler stepped per micro-batch, e.g. gradient accumulation 4?"
+    )
+    assert ends_a_fraction_in(steps[:33], fitted.lr(steps[:33]), fitted) is None  # 3.3×: no whole fraction
+    assert ends_a_fraction_in(steps[:9], fitted.lr(steps[:9]), fitted) is None  # the log ends before it

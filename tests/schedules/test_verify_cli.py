@@ -76,6 +76,20 @@ def test_without_a_config_the_fitted_document_is_printed(tmp_path):
     assert "matches every logged step" in result.stderr
 
 
+def test_without_a_config_a_micro_batch_stretch_is_read_off_the_log(tmp_path):
+    """A scheduler stepped per micro-batch under accumulation 4 (a real PyTorch loop's log): the
+    fitted schedule ends at step 10 of a 40-step log, said on stderr and in --json."""
+    log = ROOT / "tests" / "data" / "real_logs" / "gen-torch-scheduler-per-micro-batch" / "lr.csv"
+    result = verify(log)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "- the schedule ends at step 10 and the log goes on at its final lr to step 40, 4× as far: was the "
+        "scheduler stepped per micro-batch, e.g. gradient accumulation 4?"
+    ) in result.stderr.splitlines()
+    summary = json.loads(verify(log, "--json").stdout)
+    assert [(f["type"], f["factor"]) for f in summary["findings"]] == [("stretch", 4.0)]
+
+
 def test_steps_per_epoch_overrides_the_config(tmp_path, config):
     other = from_config(DOC | {"steps_per_epoch": 25})
     log = csv_log(tmp_path / "metrics.csv", other.lr(np.arange(other.total_steps)))

@@ -137,6 +137,8 @@ def test_the_designed_line_is_drawn_dashed_over_the_logged_points():
     assert (logged.name, logged.mode) == ("logged (TensorBoard)", "markers")
     assert (designed.name, designed.line.dash) == ("designed", "dash")  # later trace: drawn on top
     assert logged.marker.color != designed.line.color
+    # Small lrs read "2e-5", never with an SI prefix ("20µ").
+    assert readback_figure(readback).layout.yaxis.exponentformat == "e"
 
 
 def test_each_runs_readback_chart_names_its_run():

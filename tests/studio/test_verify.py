@@ -27,23 +27,64 @@ def test_steps_per_epoch_replaces_the_designs():
     assert logic.with_steps_per_epoch(DESIGNED, 7).steps_per_epoch == 7
 
 
-def test_overlay_figure_marks_first_and_largest_mismatch_within_the_point_budget():
+def traces_by_name(figure) -> dict[str, list]:
+    by_name = {}
+    for trace in figure.data:
+        by_name.setdefault(trace.name, []).append(trace)
+    return by_name
+
+
+def test_overlay_figure_marks_the_first_mismatch_within_the_point_budget():
     steps = np.arange(DESIGNED.total_steps)
     values = DESIGNED.lr(steps).copy()
     values[600] *= 1.1
     values[2000] *= 2.0
     diagnosis = diagnose(steps, values, DESIGNED)
-    figure = logic.overlay_figure(diagnosis, "lr")
-    by_name = {}
-    for trace in figure.data:
-        by_name.setdefault(trace.name, []).append(trace)
+    by_name = traces_by_name(logic.overlay_figure(diagnosis, "lr"))
     assert list(by_name)[:3] == ["designed", "logged: lr", "relative difference"]
     assert [t.x[0] for t in by_name["first mismatch"]] == [600, 600]
-    assert [t.x[0] for t in by_name["largest mismatch"]] == [2000, 2000]
-    assert by_name["largest mismatch"][1].y[0] == pytest.approx(1.0)  # on the relative-difference axis
-    assert all(len(t.x) <= 5000 for t in figure.data)
+    # No finding names a step: the first defect is the first mismatch, not the largest at 2,000.
+    assert [t.x[0] for t in by_name["first defect"]] == [600, 600]
+    assert by_name["first defect"][1].y[0] == pytest.approx(0.1)  # on the relative-difference axis
+    assert all(len(t.x) <= 5000 for t in by_name["logged: lr"])
     colours = [by_name[name][0].line.color for name in ("designed", "logged: lr", "relative difference")]
     assert len(set(colours)) == 3 and set(colours) <= set(logic.PALETTE)
+
+
+@pytest.mark.parametrize(
+    ("case", "defect"),
+    [
+        ("a resume that restarted the schedule at step 6,000", 6_000),
+        ("three optimizer steps skipped from step 3,000: the lr holds still for three steps", 3_001),
+    ],
+)
+def test_the_marked_defect_is_where_the_run_went_wrong_not_its_largest_difference(case, defect):
+    steps = np.arange(DESIGNED.total_steps)
+    if case.startswith("a resume"):
+        values = np.where(steps < defect, DESIGNED.lr(steps), DESIGNED.lr(steps - defect))
+    else:
+        values = DESIGNED.lr(steps - np.clip(steps - 3_000, 0, 3))
+    diagnosis = diagnose(steps, values.astype(np.float32).astype(np.float64), DESIGNED)
+    assert diagnosis.largest_mismatch != defect
+    by_name = traces_by_name(logic.overlay_figure(diagnosis, "lr"))
+    assert [t.x[0] for t in by_name["first defect"]] == [defect, defect]
+    assert "largest mismatch" not in by_name
+
+
+def test_the_lr_axes_read_in_powers_of_ten_not_si_prefixes():
+    """Plotly's default writes 2e-5 as "20µ" and 2e-14 as "20f": both axes of the verify figures,
+    and the training read-back's, write "2e-5"."""
+    steps = np.arange(1_000)
+    schedule = DESIGNED.with_steps_per_epoch(10)
+    diagnosis = diagnose(steps, 2e-4 * schedule.lr(steps), schedule)
+    figure = logic.overlay_figure(diagnosis, "lr")
+    for axis in (figure.layout.yaxis, figure.layout.yaxis2):
+        # Each tick in its own power of ten once they are 2e-4 apart or closer ("2e-6", not "0.2e-5"), zero as "0".
+        assert axis.exponentformat == "e" and axis.labelalias == {"0e+0": "0"}
+        assert [(stop.dtickrange, stop.value) for stop in axis.tickformatstops] == [((None, 2e-4), "~e")]
+    series = Series("lr", steps, schedule.lr(steps))
+    fitted = logic.fit_series(series, 10)
+    assert logic.fit_figure(series, fitted).layout.yaxis.exponentformat == "e"
 
 
 def test_verdict_sentences():
@@ -60,7 +101,7 @@ def test_verdict_sentences():
 def test_findings_table_keeps_the_numbers():
     steps = np.arange(DESIGNED.total_steps)
     rows = logic.findings_table(diagnose(steps, DESIGNED.lr(4 * steps), DESIGNED))
-    assert rows[0]["type"] == "stretch" and rows[0]["numbers"] == "factor=4"
+    assert rows[0]["type"] == "stretch" and rows[0]["numbers"] == "factor=4, from_step=0"
 
 
 def test_fit_figure_and_opening_it_in_the_designer():
