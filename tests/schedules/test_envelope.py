@@ -34,6 +34,7 @@ def test_every_bucket_holds_the_true_extremes(doc, count):
     assert_exact(schedules.from_config(doc), count)
 
 
+@pytest.mark.slow  # 10⁷ steps of each kind brute-forced
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_at_ten_million_steps_with_fast_turns(kind):
     """Drops, restarts and cycles every few hundred steps: tens of thousands of turns."""

@@ -23,6 +23,7 @@ def assert_recovered(found, steps, values, rms=1e-6):
     assert found.rms_rel_error < rms
 
 
+@pytest.mark.slow  # the whole catalog fitted to each kind's log; the tests below fit a few
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_is_recovered_from_its_log(kind):
     truth = from_config(example(kind, steps_per_epoch=20))
