@@ -5,19 +5,17 @@ import os
 import pytest
 
 # The suites that skip when PyTorch, Hugging Face, JAX or optax is missing (requirements-peers.txt).
-PEER_SUITES = (
-    *(
-        f"tests/frameworks/{name}.py"
-        for name in (
-            "test_peer_conformance",
-            "test_code",
-            "test_torch",
-            "test_torch_distributed",
-            "test_torch_range_test",
-            "test_optax",
-        )
-    ),
-    "tests/schedules/test_verify_peers.py",
+PEER_SUITES = tuple(
+    f"tests/frameworks/{name}.py"
+    for name in (
+        "test_peer_conformance",
+        "test_verify_peers",
+        "test_code",
+        "test_torch",
+        "test_torch_distributed",
+        "test_torch_range_test",
+        "test_optax",
+    )
 )
 
 

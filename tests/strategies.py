@@ -1,4 +1,5 @@
-"""Hypothesis strategies for schedule documents, valid and not, shared by the suites."""
+"""Schedule documents for the suites: each kind's example design, and hypothesis strategies for
+documents valid and not. The engine's own: NumPy, hypothesis and ``schedules`` alone."""
 
 from __future__ import annotations
 
@@ -14,6 +15,15 @@ from schedules.fields import LARGEST, SMALLEST, Choice, Flag, Number, NumberList
 
 lrs = st.floats(1e-6, 10.0, allow_nan=False)
 COMMON = {field.name: field for field in COMMON_FIELDS}
+# Where a new design starts: a warm-up, a hold and a floor around each kind's own examples.
+EXAMPLE_COMMON = {"base_lr": 0.01, "total_epochs": 100.0, "warmup_epochs": 5.0, "hold_epochs": 10.0, "epsilon": 1e-6}
+
+
+def example_document(kind: str, steps_per_epoch: int) -> dict:
+    """A v1 document of ``kind``: its fields' examples and ``EXAMPLE_COMMON`` where it takes them."""
+    schedule = {"kind": kind} | {name: value for name, value in EXAMPLE_COMMON.items() if name in KINDS[kind].common}
+    schedule |= {field.name: field.example for field in KINDS[kind].fields if field.example is not None}
+    return schedules.make_document(schedule, steps_per_epoch)
 
 
 def field_value(field, epoch_unit: float = 1.0):

@@ -12,7 +12,7 @@ from packaging.requirements import Requirement
 
 import schedules
 from studio import cli
-from tests.pages.conftest import ROOT
+from tests import ROOT
 
 tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11+")
 

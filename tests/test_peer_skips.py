@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.pages.conftest import ROOT
+from tests import ROOT
 
 IN_TEST = "tests/frameworks/test_peer_conformance.py::TestTorch::test_step_is_steplr"  # skips while it runs
 AT_COLLECTION = "tests/frameworks/test_optax.py"  # skips on import

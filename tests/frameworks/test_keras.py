@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import schedules
-from tests.pages.conftest import ROOT
+from tests import ROOT
 from tests.strategies import documents
 
 keras = pytest.importorskip("keras")

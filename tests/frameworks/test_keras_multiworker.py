@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import schedules
-from tests.pages.conftest import ROOT
+from tests import ROOT
 
 pytest.importorskip("tensorflow")
 pytestmark = pytest.mark.slow

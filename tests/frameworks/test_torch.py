@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import schedules
 from schedules import ConfigError
 from schedules.schedule import MAX_TOTAL_STEPS
-from tests.pages.conftest import ROOT
+from tests import ROOT
 from tests.strategies import broken_documents, documents, json_scalars, json_values
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install -r requirements-peers.txt)")

@@ -3,13 +3,13 @@
 import base64
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("[!_]*.py"))
 
 

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schedules import from_config
+from schedules import KINDS, from_config
 from schedules.diagnose import diagnose, ends_a_fraction_in, relative_difference, skipped_in_log, tolerance
-from studio.presets import PRESETS
+from tests.strategies import example_document
 
 DESIGN = from_config(
     {
@@ -36,9 +36,9 @@ def types(diagnosis):
     return [finding["type"] for finding in diagnosis.findings]
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
-def test_a_clean_log_of_every_preset_matches(name):
-    schedule = from_config(PRESETS[name])
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_clean_log_of_every_kind_matches(kind):
+    schedule = from_config(example_document(kind, steps_per_epoch=100))
     steps = np.arange(min(schedule.total_steps, 200_000))
     diagnosis = diagnose(steps, logged(schedule.lr(steps)), schedule)
     assert diagnosis.match and diagnosis.first_mismatch is None and diagnosis.largest_mismatch is None
@@ -214,53 +214,6 @@ def test_float32_rounding_always_matches_and_a_relative_change_of_1e_5_never_doe
     changed = designed * (1 + (1e-5 if sign >= 0 else -1e-5))
     assert np.abs(changed - designed) > tolerance(designed, peak=lr)
     assert abs(relative_difference(changed, designed, lr)[0]) == pytest.approx(1e-5, rel=1e-6)
-
-
-# Keras's own TensorBoard callback, in a real model.fit --------------------------------------------
-def keras_fit(log_dir, epochs, steps_per_epoch, learning_rate, callbacks=()):
-    keras = pytest.importorskip("keras")
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((steps_per_epoch * 8, 4)).astype("float32")
-    y = x.sum(axis=1, keepdims=True)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
-    tensorboard = keras.callbacks.TensorBoard(str(log_dir))
-    model.fit(x, y, batch_size=8, epochs=epochs, verbose=0, callbacks=[*callbacks, tensorboard])
-    from schedules.logs import choose, read_path
-
-    return choose(read_path(log_dir), "epoch_learning_rate")
-
-
-EPOCH_DESIGN = from_config(
-    {
-        "format": "lr-schedule",
-        "version": 1,
-        "steps_per_epoch": 5,
-        "granularity": "epoch",
-        "schedule": {"kind": "cosine", "base_lr": 0.05, "total_epochs": 8, "warmup_epochs": 2, "epsilon": 1e-4},
-    }
-)
-
-
-@pytest.mark.slow
-def test_keras_tensorboard_callback_with_a_learning_rate_scheduler_matches(tmp_path):
-    keras = pytest.importorskip("keras")
-    scheduler = keras.callbacks.LearningRateScheduler(lambda epoch: float(EPOCH_DESIGN.lr([epoch * 5])[0]))
-    series = keras_fit(tmp_path, 8, 5, 0.05, [scheduler])
-    assert series.unit == "epoch" and series.steps.tolist() == list(range(8))
-    diagnosis = diagnose(series.steps, series.lr, EPOCH_DESIGN, series.unit)
-    assert diagnosis.match and diagnosis.findings == []
-
-
-@pytest.mark.slow
-def test_keras_tensorboard_callback_logs_the_next_epochs_lr_of_a_schedule_object(tmp_path):
-    """With a LearningRateSchedule on the optimizer, the callback's epoch_learning_rate is read after
-    the epoch's steps: the lr of the next epoch's first step, one epoch ahead of the design."""
-    step_design = from_config(EPOCH_DESIGN.to_config() | {"granularity": "step"})
-    series = keras_fit(tmp_path, 8, 5, step_design.to_keras())
-    diagnosis = diagnose(series.steps, series.lr, step_design, series.unit)
-    assert diagnosis.findings[0]["type"] == "offset" and diagnosis.findings[0]["steps"] == 5
-    assert "5 steps (one epoch) ahead" in diagnosis.findings[0]["sentence"]
 
 
 # Writers' conventions, skipped steps, and what a sparse log cannot tell ------------------------

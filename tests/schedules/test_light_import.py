@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from tests.pages.conftest import ROOT
+from tests import ROOT
 
 HEAVY = ("tensorflow", "keras", "streamlit", "plotly", "pandas", "torch", "jax")
 

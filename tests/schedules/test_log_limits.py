@@ -458,6 +458,7 @@ def test_any_file_gives_series_or_one_sentence_within_memory(files):
     assert peak < 8 * 2**20 + 40 * size  # a constant and a few times the input, never a blow-up
 
 
+@pytest.mark.slow  # 6·10⁵ records read under tracemalloc, which slows every allocation
 @pytest.mark.parametrize("kind", ["csv", "trainer_state"])
 def test_memory_follows_the_points_kept_at_most_40_bytes_a_point(kind):
     def text(points: int) -> bytes:

@@ -61,6 +61,7 @@ def fitted(name: str):
     return series, truth, found
 
 
+@pytest.mark.slow  # the whole catalog fitted to each of 25 real logs, about a second each
 @pytest.mark.parametrize("name", [n for n in WITH_DESIGN if n not in LAGGED | SPARSE | DEFECTS])
 def test_the_fit_recovers_the_kind_and_the_numbers_the_run_used(name):
     _, truth, found = fitted(name)
@@ -73,6 +74,7 @@ def test_the_fit_recovers_the_kind_and_the_numbers_the_run_used(name):
         assert got.get(field, 0) == pytest.approx(want.get(field, 0), rel=1e-9, abs=0), field
 
 
+@pytest.mark.slow  # 5 to 8 records leave the fit a wide search: seconds each
 @pytest.mark.parametrize("name", sorted(SPARSE))
 def test_a_sparse_log_is_explained_by_the_kind_it_ran(name):
     _, truth, found = fitted(name)
@@ -97,6 +99,7 @@ def test_a_warm_up_before_the_first_record_is_said_to_be_undetermined_not_invent
     )
 
 
+@pytest.mark.slow  # two real logs fitted
 def test_the_trainers_convention_is_found_and_said():
     _, _, newer = fitted("gen-trainer-cosine-every-step")
     assert "since transformers#36973" in newer.convention
@@ -104,6 +107,7 @@ def test_the_trainers_convention_is_found_and_said():
     assert "before transformers#36973" in older.convention
 
 
+@pytest.mark.slow  # no kind matches, so the fit also searches where the log restarts
 def test_a_lost_scheduler_state_is_found_without_a_design():
     _, _, found = fitted("gen-trainer-resume-lost-scheduler")
     assert not found.matches
@@ -122,6 +126,7 @@ def test_a_schedule_ending_a_quarter_into_the_stated_run_is_a_per_micro_batch_st
     assert "gradient accumulation 4" in finding["sentence"]
 
 
+@pytest.mark.slow  # no kind matches: every kind is searched to the end
 def test_noise_never_matches_however_large_a_design_it_proposes():
     rng = np.random.default_rng(7)
     steps = np.sort(rng.choice(100_000, size=1_000, replace=False))
@@ -129,6 +134,7 @@ def test_noise_never_matches_however_large_a_design_it_proposes():
     assert not found.matches and found.max_rel_error > 0.1
 
 
+@pytest.mark.slow  # a real log of 1,000 records fitted
 def test_fitted_numbers_are_the_shortest_decimals():
     _, _, found = fitted("hf-dllm-cosine-every-step-checkpoint-1000")
     assert repr(found.document["schedule"]["base_lr"]) == "3e-05"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from schedules import dumps, from_config
-from tests.pages.conftest import ROOT
+from tests import ROOT
 
 DOC = {
     "format": "lr-schedule",

@@ -81,6 +81,7 @@ def test_unique_names():
     assert compare.unique_name("x", set()) == "x"
 
 
+@pytest.mark.slow  # 200 sets of up to 6 extreme documents, most of the time spent drawing them
 @settings(max_examples=200, deadline=None)
 @given(st.lists(extreme_documents(), min_size=2, max_size=6))
 def test_any_set_of_valid_documents_survives_its_file(docs):

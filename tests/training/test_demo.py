@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import schedules
-from tests.pages.conftest import ROOT
+from tests import ROOT
 from training.events import read_scalars
 
 pytestmark = pytest.mark.slow

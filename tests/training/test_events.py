@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from tests.pages.conftest import ROOT
+from tests import ROOT
 from training.events import read_scalars
 
 tf = pytest.importorskip("tensorflow")

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from schedules import range_test as rt
-from tests.pages.conftest import ROOT
+from tests import ROOT
 
 pytestmark = pytest.mark.slow
 
