@@ -14,7 +14,6 @@ granularity; what remains is described by its floor, peak and warm-up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -822,8 +821,3 @@ def _granularity_finding(designed: str, logged: str) -> dict:
         "designed": designed,
         "sentence": f"the lr changes {per[logged]}, designed to change {per[designed]}",
     }
-
-
-def sentences(findings: Sequence[dict]) -> list[str]:
-    """Each finding's sentence, for people."""
-    return [finding["sentence"] for finding in findings]
