@@ -104,7 +104,7 @@ def optax_code(schedule: Schedule, native) -> str:
     pieces = [
         call(
             "optax.linear_schedule",
-            {"init_value": schedule.get("warmup_start_lr"), "end_value": base, "transition_steps": max(warmup, 1)},
+            {"init_value": schedule.values["warmup_start_lr"], "end_value": base, "transition_steps": max(warmup, 1)},
         ),
         call("optax.constant_schedule", {"value": base}),
         call(peer.name, arguments),

@@ -88,17 +88,20 @@ class Number:
         ]
         return " and ".join([f"{noun} {bounds[0]}", *bounds[1:]]) if bounds else f"a finite {noun[2:]}"
 
-    def __call__(self, path: str, value: Any) -> int | float:
-        number = as_finite_float(value)
-        if number is None or (self.integer and not isinstance(value, int)):
-            raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
-        in_range = (
+    def holds(self, number: float) -> bool:
+        """Whether a finite number lies within the bounds."""
+        return (
             (self.gt is None or number > self.gt)
             and (self.ge is None or number >= self.ge)
             and (self.lt is None or number < self.lt)
             and (self.le is None or number <= self.le)
         )
-        if not in_range:
+
+    def __call__(self, path: str, value: Any) -> int | float:
+        number = as_finite_float(value)
+        if number is None or (self.integer and not isinstance(value, int)):
+            raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
+        if not self.holds(number):
             raise ConfigError(path, f"must be {self.describe}, got {show(value)}")
         if number != 0 and not SMALLEST <= abs(number) <= LARGEST:
             raise ConfigError(path, f"must be 0 or between {SMALLEST:g} and {LARGEST:g} in size, got {show(value)}")
@@ -130,7 +133,8 @@ class Field:
       rule: checks a value (see :class:`Number`, :class:`Choice`).
       default: the value when the key is absent, or ``REQUIRED``; a callable receives the values
         read so far (so ``cycle_down_epochs`` can default to ``cycle_up_epochs``).
-      duration: True for lengths given in epochs; formulas receive them in steps.
+      duration: True for lengths given in epochs; formulas receive them in steps, under
+        :attr:`formula_name`.
       help: what the field means, for the format reference and the studio's tooltips.
       example: a typical value, where a new design starts (required fields only).
     """
@@ -141,10 +145,19 @@ class Field:
     duration: bool = False
     help: str = ""
     example: Any = None
+    in_steps: str = ""  # a duration's name in steps where "epochs" → "steps" would not say what it is
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    @property
+    def formula_name(self) -> str:
+        """The name the formulas read the value under: a duration's in steps (``warmup_epochs`` →
+        ``warmup_steps``), any other field's own."""
+        if not self.duration:
+            return self.name
+        return self.in_steps or self.name.replace("epochs", "steps")
 
 
 @dataclass(frozen=True)

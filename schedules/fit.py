@@ -27,33 +27,26 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from schedules.diagnose import RELATIVE_FLOOR, RTOL, conventions, tolerance
-from schedules.document import from_config
+from schedules.document import from_config, make_document
 from schedules.errors import ConfigError
-from schedules.kinds import KINDS
-from schedules.phases import WARMUP_SHAPES, hold, join
+from schedules.fields import Number
+from schedules.kinds import KINDS, Fitting, Kind
 from schedules.schedule import Schedule
 
 MAX_FIT_POINTS = 20_000  # whole-step polishing sees an even subsample; the final score sees every step
 COARSE_POINTS = 2_000  # the continuous refinement sees fewer
 CLOSE_ENOUGH = 2.0  # where no kind matches, a simpler kind this close to the closest is preferred
-AFFINE = ("warmup_start_lr", "base_lr", "epsilon")  # lrs entering these kinds' formulas linearly
-CLIPPED = ("step", "multistep", "exponential", "inverse_time", "inverse_sqrt")  # max(ε, …) kinds
-# Fewer parameters first: among kinds that match, the simplest story wins.
-SIMPLICITY = (
-    "constant",
-    "linear",
-    "cosine",
-    "one_minus_sqrt",
-    "step",
-    "exponential",
-    "inverse_time",
-    "inverse_sqrt",
-    "polynomial",
-    "multistep",
-    "cosine_restarts",
-    "cyclic",
-    "one_cycle",
-)
+# Fewer parameters first: among kinds that match, the simplest story wins (each kind's rank).
+SIMPLICITY = tuple(sorted(KINDS, key=lambda name: KINDS[name].fitting.rank))
+
+
+def _fitting(spec: Mapping) -> Fitting:
+    return KINDS[spec["kind"]].fitting
+
+
+def _clipped(spec: Mapping) -> bool:
+    """The kind's floor is max(ε, …): the log's points on it say nothing of the rest."""
+    return _fitting(spec).floor == "clip"
 
 
 @dataclass(frozen=True)
@@ -237,7 +230,7 @@ def _ends_early(found: Fit, total: float | None) -> list[dict]:
     stepped n times per optimizer step, as a scheduler stepped per micro-batch under gradient
     accumulation n is."""
     schedule = found.document["schedule"]
-    if total is None or schedule["kind"] not in T_SHAPED:
+    if total is None or not _fitting(schedule).shaped_by_total:
         return []
     end = schedule["total_epochs"] * found.document["steps_per_epoch"]
     ratio = total / end
@@ -374,6 +367,27 @@ class _Log:
         return self.total if self.total is not None else float(self.s[-1] + 1)
 
     @property
+    def end_guess(self) -> float:
+        """Where the lr stops changing (a decay's end), else where the document ends."""
+        return float(self.s[min(self.flat_from, self.s.size - 1)]) if self.flat_from > 0 else self.end
+
+    @staticmethod
+    def steady(lr, reference):
+        """Whether ``lr`` equals ``reference`` to float32 logging precision (element-wise)."""
+        return np.abs(lr - reference) <= 4 * RTOL * np.abs(reference)
+
+    def warmup_shape(self, end: int, target: float) -> str:
+        """ "linear" or "cosine" for a warm-up ending at index ``end``: "linear" when its records lie
+        on one line (the peak's own record may come after the warm-up's true end, between two
+        records, so a shape read from where the peak is first logged would be off)."""
+        if end < 3 or self.s[end] <= 2:
+            return "linear"
+        s, y = self.s[:end], self.y[:end]
+        slope, intercept = np.polyfit(s, y, 1)
+        straight = np.abs(y - (slope * s + intercept)).max() <= 1e-3 * target
+        return "linear" if straight else "cosine"
+
+    @property
     def starts_late(self) -> bool:
         """The first record comes after step 0 already at the log's peak: a warm-up (or hold)
         ending at or before it leaves no trace."""
@@ -398,7 +412,7 @@ def _common(log: _Log) -> dict:
     """Warm-up and plateau read off the log: W = first step at the peak, W + H = plateau's last step."""
     warmup = float(log.s[log.first_peak])
     start = _lr_at_zero(log) if warmup > 0 else 0.0
-    shape = _warmup_shape(log, log.first_peak, log.peak)
+    shape = log.warmup_shape(log.first_peak, log.peak)
     return {
         "W": warmup,
         "hold_end": float(log.s[log.plateau_end]),
@@ -419,18 +433,6 @@ def _lr_at_zero(log: _Log) -> float:
     return max(0.0, float(log.y[0] - slope * log.s[0]))
 
 
-def _warmup_shape(log: _Log, end: int, target: float) -> str:
-    """ "linear" or "cosine" for a warm-up ending at index ``end``: "linear" when its records lie on
-    one line (the peak's own record may come after the warm-up's true end, between two records,
-    so a shape read from where the peak is first logged would be off)."""
-    if end < 3 or log.s[end] <= 2:
-        return "linear"
-    s, y = log.s[:end], log.y[:end]
-    slope, intercept = np.polyfit(s, y, 1)
-    straight = np.abs(y - (slope * s + intercept)).max() <= 1e-3 * target
-    return "linear" if straight else "cosine"
-
-
 def _initial_specs(name: str, log: _Log) -> list[dict]:
     """Starting points for one kind (several where one guess may land in the wrong valley).
 
@@ -438,7 +440,9 @@ def _initial_specs(name: str, log: _Log) -> list[dict]:
     the log cannot tell from a warm-up ending before its first record); where the file states the
     total, with that total, kept fixed.
     """
-    specs = _kind_specs(name, log)
+    kind = KINDS[name]
+    base = {"kind": name, **_common(log)}
+    specs = (kind.fitting.starts or _example_starts(kind))(base, log)
     if log.total is not None:
         specs = [spec | {"T": log.total, "T_stated": True} for spec in specs if "T" in spec] + specs
     if log.starts_late:
@@ -451,149 +455,62 @@ def _initial_specs(name: str, log: _Log) -> list[dict]:
     return specs
 
 
-def _kind_specs(name: str, log: _Log) -> list[dict]:
-    base = {"kind": name, **_common(log)}
-    end_guess = float(log.s[min(log.flat_from, log.s.size - 1)]) if log.flat_from > 0 else log.end
-    spe = log.steps_per_epoch
-    if name == "constant":
-        return [base | {"hold_end": base["W"]}]
-    if name in ("cosine", "linear", "one_minus_sqrt"):
-        return [base | {"T": max(end_guess, base["hold_end"] + 1)}, base | {"T": log.end}]
-    if name == "polynomial":
-        return [base | {"T": max(end_guess, base["hold_end"] + 1), "power": p} for p in (0.5, 2.0, 3.0)]
-    if name in ("exponential", "inverse_time"):
-        decaying = (log.s > base["hold_end"]) & (log.y > 0)
-        rates = [0.5]
-        if decaying.sum() >= 2:
-            e, y = log.s[decaying] - base["hold_end"], log.y[decaying]
-            if name == "exponential":  # log y falls by log(rate) every S steps
-                rates.append(float(np.exp(np.polyfit(e, np.log(y), 1)[0] * spe)))
-            else:  # 1 / y rises by rate / base every S steps
-                rates.append(float(np.polyfit(e, 1 / y, 1)[0] * spe * base["base_lr"]))
-        return [base | {"decay_epochs": spe, "decay_rate": min(1.0, max(r, 1e-12))} for r in rates]
-    if name == "inverse_sqrt":
-        return [base | {"timescale_epochs": t} for t in (spe, max(1.0, (log.end - base["hold_end"]) / 10))]
-    if name == "step":
-        drops = log.drops()
-        if drops.size == 0:
-            return []
-        period = float(log.s[drops[1]] - log.s[drops[0]]) if drops.size > 1 else float(log.s[drops[0]] - base["W"])
-        first = float(log.s[drops[0]])
-        ratio = float(log.y[drops[0]] / log.y[drops[0] - 1])
-        return [base | {"hold_end": max(base["W"], first - period), "drop": ratio, "epochs_per_drop": period}]
-    if name == "multistep":
-        drops = log.drops()
-        if drops.size == 0:
-            return []
-        ratio = float(log.y[drops[0]] / log.y[drops[0] - 1])
-        milestones = [float(log.s[d] - base["W"]) for d in drops]
-        return [base | {"hold_end": base["W"], "gamma": ratio, "milestones_epochs": milestones}]
-    if name == "cosine_restarts":
-        rises = log.rises()
-        rises = rises[log.s[rises] > base["hold_end"]]
-        if rises.size == 0:
-            return []
-        restart = float(log.s[rises[0]])
-        peak_mult = float(log.y[rises[0]] / log.peak)
-        specs = []
-        # A cycle's first steps are within float32 of its peak: the plateau's end is uncertain by a
-        # few steps, the first restart's place is not.
-        for hold_end in sorted({base["W"], *(base["hold_end"] - k for k in range(4))}):
-            if hold_end < base["W"]:
-                continue
-            first = restart - hold_end
-            mult = float((log.s[rises[1]] - restart) / first) if rises.size > 1 else 1.0
-            specs.append(
-                base
-                | {"hold_end": hold_end, "first_cycle_epochs": first}
-                | {"cycle_mult": max(1.0, mult), "peak_mult": min(1.0, peak_mult)}
-            )
-        return specs
-    if name == "cyclic":
-        return _cyclic_specs(base, log)
-    if name == "one_cycle":
-        top = int(np.argmax(log.y))
-        total = float(log.s[min(log.flat_from, log.s.size - 1)] + 1) if log.flat_from > 0 else log.end
-        start, low = float(log.y[0]), float(log.y.min())
-        if start <= 0 or low <= 0:
-            return []
-        spec = {"kind": name, "base_lr": log.peak, "T": total, "pct_start": min(0.9, (log.s[top] + 1) / total)}
-        spec |= {"div_factor": max(1.0, log.peak / start), "final_div_factor": max(1.0, start / low)}
-        return [spec | {"anneal": a, "three_phase": t} for a in ("cos", "linear") for t in (False, True)]
-    return []
+def _example_starts(kind: Kind):
+    """For a kind that declares no starts: the log's common shape ending where the log does, the
+    kind's own fields at their example or default (lengths in steps)."""
 
+    def starts(base: dict, log: _Log) -> list[dict]:
+        given: dict = {}  # in the document's units, so that a default may read the fields before it
+        for field in kind.fields:
+            value = field.example if field.example is not None else field.default
+            given[field.name] = value(given) if callable(value) else value
+        spec = base | {"T": log.end}
+        for field in kind.fields:
+            value = given[field.name]
+            if field.duration:
+                per_epoch = log.steps_per_epoch
+                value = [v * per_epoch for v in value] if isinstance(value, list) else value * per_epoch
+            spec[field.formula_name] = value
+        return [spec]
 
-def _cyclic_specs(base: dict, log: _Log) -> list[dict]:
-    """Cycles from the first flat stretch on (a warm-up to the lower bound and a hold before it)."""
-    flat = np.nonzero(np.abs(np.diff(log.y)) <= 4 * RTOL * np.abs(log.y[1:]))[0]
-    first = int(flat[0]) if flat.size and log.y[flat[0]] < log.peak * (1 - 1e-3) else 0
-    run_end = first
-    while run_end + 1 < log.y.size and abs(log.y[run_end + 1] - log.y[first]) <= 4 * RTOL * log.y[first]:
-        run_end += 1
-    warmup, hold_end = (float(log.s[first]), float(log.s[run_end])) if first else (0.0, 0.0)
-    rest = np.nonzero(log.s >= hold_end)[0]
-    top = int(rest[0] + np.argmax(log.y[rest]))
-    up = float(log.s[top] - hold_end)
-    after = log.y[top:]
-    bottom = top + int(np.argmin(after[: max(2, after.size // 2)]))
-    down = float(log.s[bottom] - log.s[top]) if bottom > top else up
-    spec = base | {"W": warmup, "hold_end": hold_end, "base_lr": float(log.y[rest].min()), "max_lr": log.peak}
-    spec["warmup_start_lr"] = float(log.y[0]) if first else 0.0
-    spec["warmup_shape"] = _warmup_shape(log, first, float(log.y[first]))
-    return [
-        spec | {"cycle_up_epochs": max(up, 1.0), "cycle_down_epochs": max(down, 1.0), "mode": mode, "gamma": g}
-        for mode, g in (("triangular", 1.0), ("triangular2", 1.0), ("exp_range", 0.9999))
-    ]
+    return starts
 
 
 # The continuous curve, its linear lrs, and Nelder–Mead ----------------------------------------
 def _duration_names(name: str) -> list[str]:
-    return [f.name for f in KINDS[name].fields if f.duration]
+    return [f.formula_name for f in KINDS[name].fields if f.duration]
 
 
 def _curve(spec: dict, steps: np.ndarray) -> np.ndarray:
-    """The schedule's formula with real-valued lengths (in steps): the same pieces Schedule joins."""
+    """The kind's curve (``Kind.curve``, as Schedule builds it) with real-valued lengths in steps."""
     kind = KINDS[spec["kind"]]
-    kind_args = {f.name: spec[f.name] for f in kind.fields}
-    total = spec["T"]
-    if "warmup_epochs" not in kind.common:
-        decay = kind.decay(base_lr=spec["base_lr"], epsilon=0.0, decay_steps=total, **kind_args)
-        return decay(np.clip(steps, 0.0, total))
-    warmup_end, hold_end = spec["W"], spec["hold_end"]
-    decay = kind.decay(
-        base_lr=spec["base_lr"], epsilon=spec.get("epsilon", 0.0), decay_steps=total - hold_end, **kind_args
-    )
-    shape = WARMUP_SHAPES[spec.get("warmup_shape", "linear")]
-    warmup = shape(spec.get("warmup_start_lr", 0.0), spec["base_lr"], warmup_end)
-    return join([warmup, hold(spec["base_lr"]), decay], [warmup_end, hold_end])(np.clip(steps, 0.0, total))
+    curve = kind.curve(kind.implied | spec, spec.get("W", 0.0), spec.get("hold_end", 0.0), spec["T"])
+    return curve(np.clip(steps, 0.0, spec["T"]))
 
 
 def _linear_names(spec: dict) -> tuple[str, ...]:
-    name = spec["kind"]
-    if name == "one_cycle":
-        return ("base_lr",)
-    names = ("warmup_start_lr", "base_lr") if spec["W"] > 0 and not spec.get("fixed_start") else ("base_lr",)
-    if name == "cyclic":
-        return (*names, "max_lr")
-    if name in CLIPPED or spec.get("fixed_floor"):
-        return names
-    return (*names, "epsilon") if name != "constant" else names
+    """The lrs that enter the curve linearly: the warm-up's start, the peak (and a cyclical
+    schedule's upper bound), an affine floor."""
+    kind = KINDS[spec["kind"]]
+    names = ("warmup_start_lr", "base_lr") if spec.get("W", 0) > 0 and not spec.get("fixed_start") else ("base_lr",)
+    if kind.peak != "base_lr":
+        names = (*names, kind.peak)
+    if kind.fitting.floor == "affine" and not spec.get("fixed_floor"):
+        names = (*names, "epsilon")
+    return names
 
 
 def _solve_linear(spec: dict, log: _Log, index: np.ndarray) -> dict:
     """``spec`` with its linear lrs set by weighted least squares over the points ``index``."""
     names = _linear_names(spec)
     s, y, w = log.s[index], log.y[index], log.weights[index]
-    if spec["kind"] in CLIPPED and spec.get("epsilon", 0.0) > 0:
+    if _clipped(spec) and spec.get("epsilon", 0.0) > 0:
         keep = y > spec["epsilon"] * (1 + 1e-5)  # the floor's points say nothing of the rest
         s, y, w = s[keep], y[keep], w[keep]
         if s.size == 0:
             return spec
     zero = dict.fromkeys(names, 0.0)
-    if spec["kind"] == "one_cycle":
-        columns = [_curve(spec | {"base_lr": 1.0}, s)]
-    else:
-        columns = [_curve(spec | zero | {name: 1.0}, s) for name in names]
+    columns = [_curve(spec | zero | {name: 1.0}, s) for name in names]
     matrix = np.stack(columns, axis=1) * w[:, None]
     solution, *_ = np.linalg.lstsq(matrix, y * w, rcond=None)
     # A value within float32 noise of zero is zero (a warm-up from 0, no floor).
@@ -602,29 +519,22 @@ def _solve_linear(spec: dict, log: _Log, index: np.ndarray) -> dict:
 
 
 def _free_names(spec: dict) -> list[str]:
-    """The real-valued parameters Nelder–Mead moves: lengths and shape parameters."""
-    name = spec["kind"]
+    """The real-valued parameters Nelder–Mead moves: lengths and the kind's free fields."""
+    fitting = _fitting(spec)
     free = []
-    if spec.get("start_unseen"):  # a warm-up and hold the log cannot see stay at their default 0
-        pass
-    elif "W" in spec and spec["W"] > 0 and name != "cyclic":
-        free.append("W")
-    if name not in ("constant", "cyclic", "one_cycle", "step", "multistep", "cosine_restarts") and not spec.get(
-        "start_unseen"
-    ):
-        free.append("hold_end")
-    if name in ("cosine", "linear", "one_minus_sqrt", "polynomial", "one_cycle") and not spec.get("T_stated"):
+    # A warm-up and hold the log cannot see stay at their default 0.
+    if not spec.get("start_unseen"):
+        if fitting.moves_warmup and spec.get("W", 0) > 0:
+            free.append("W")
+        if fitting.moves_hold and "hold_end" in spec:
+            free.append("hold_end")
+    if fitting.shaped_by_total and not spec.get("T_stated"):
         free.append("T")
-    shape = {
-        "polynomial": ["power"],
-        "exponential": ["decay_rate"],
-        "inverse_time": ["decay_rate"],
-        "inverse_sqrt": ["timescale_epochs"],
-        "cosine_restarts": ["peak_mult"],  # the restarts' places are read exactly off the log
-        "cyclic": ["cycle_up_epochs", "cycle_down_epochs"] + (["gamma"] if spec.get("mode") == "exp_range" else []),
-        "one_cycle": ["pct_start", "div_factor", "final_div_factor"],
-    }
-    return free + shape.get(name, [])
+    if fitting.free is None:  # every number the kind takes, within its field rule
+        own = [f.formula_name for f in KINDS[spec["kind"]].fields if isinstance(f.rule, Number)]
+    else:
+        own = fitting.free(spec) if callable(fitting.free) else fitting.free
+    return free + list(own)
 
 
 def _objective(spec: dict, log: _Log, index: np.ndarray) -> tuple[float, dict]:
@@ -642,7 +552,7 @@ def _objective(spec: dict, log: _Log, index: np.ndarray) -> tuple[float, dict]:
 
 def _with_floor(spec: dict, log: _Log) -> list[dict]:
     """A clipped kind with no floor, and with the log's flat tail as its floor."""
-    if spec["kind"] not in CLIPPED or log.flat_from >= log.s.size - 2:
+    if not _clipped(spec) or log.flat_from >= log.s.size - 2:
         return [spec]
     return [spec, spec | {"epsilon": float(np.mean(log.y[log.flat_from :]))}]
 
@@ -688,7 +598,7 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
         unseen_floor = spec.get("epsilon", 0.0) > 0 and spec["T"] > log.s[-1] + 1
         unseen_start = spec.get("W", 0) > 0 and spec.get("warmup_start_lr", 0.0) > 0 and log.s[0] > 0
         departs = unseen_floor or unseen_start
-        if departs and spec["kind"] not in CLIPPED and spec["kind"] not in ("cyclic", "one_cycle"):
+        if departs and _has_simpler(KINDS[spec["kind"]]):
             plain = spec | {"epsilon": 0.0, "warmup_start_lr": 0.0, "fixed_floor": True, "fixed_start": True}
             simpler += _refine(plain, log)
             if unseen_start and log.first_peak > 0:  # a warm-up from 0 may end anywhere after the last rising record
@@ -697,24 +607,27 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
     return simpler + specs
 
 
+def _has_simpler(kind: Kind) -> bool:
+    """A warm-up from 0 and no floor, their defaults, are worth trying where the warm-up rises to
+    the peak and the floor is not a clip (whose points the fit reads apart)."""
+    return kind.peak == "base_lr" and "warmup_epochs" in kind.common and kind.fitting.floor != "clip"
+
+
 def _plausible(spec: dict) -> bool:
+    """Lengths in order, and each free field within its field rule (a length spans a step)."""
     if spec.get("W", 0) < 0 or spec.get("hold_end", 0) < spec.get("W", 0) or spec["T"] <= spec.get("hold_end", 0):
         return False
-    checks = {
-        "power": lambda v: v > 0,
-        "decay_rate": lambda v: 0 < v <= 1 if spec["kind"] == "exponential" else v >= 0,
-        "timescale_epochs": lambda v: v > 0,
-        "first_cycle_epochs": lambda v: v >= 1,
-        "cycle_mult": lambda v: v >= 1,
-        "peak_mult": lambda v: 0 < v <= 1,
-        "cycle_up_epochs": lambda v: v >= 1,
-        "cycle_down_epochs": lambda v: v >= 1,
-        "gamma": lambda v: 0 < v <= 1,
-        "pct_start": lambda v: 0 < v < 1 and v * spec["T"] > 1,
-        "div_factor": lambda v: v >= 1,
-        "final_div_factor": lambda v: v >= 1,
-    }
-    return all(check(spec[name]) for name, check in checks.items() if name in spec)
+    kind = KINDS[spec["kind"]]
+    free = set(_free_names(spec))
+    for field in kind.fields:
+        name = field.formula_name
+        if name not in free:
+            continue
+        if isinstance(field.rule, Number) and not field.rule.holds(spec[name]):
+            return False
+        if field.duration and spec[name] < 1:
+            return False
+    return kind.fitting.plausible is None or kind.fitting.plausible(spec)
 
 
 def _nelder_mead(loss: Callable, start: np.ndarray, sizes: np.ndarray, iterations: int = 300) -> np.ndarray:
@@ -776,8 +689,9 @@ def _polish(specs: list[dict], log: _Log):
     for spec in specs:
         names = _integer_names(spec)
         current = spec | {n: float(round(spec[n])) for n in names}
-        if "milestones_epochs" in spec:
-            current["milestones_epochs"] = [float(round(m)) for m in spec["milestones_epochs"]]
+        for name in _duration_names(spec["kind"]):
+            if isinstance(spec.get(name), list):
+                current[name] = [float(round(m)) for m in spec[name]]
         index = _polish_points(current, log)
         value = _value(current, log, index)
         moves = [
@@ -785,8 +699,8 @@ def _polish(specs: list[dict], log: _Log):
             for n in names
             if n in _free_names(spec)
             or (n == "W" and spec.get(n, 0) > 0 and not spec.get("start_unseen"))
-            or (n == "hold_end" and spec.get(n, 0) > 0 and not spec.get("start_unseen") and spec["kind"] != "constant")
-        ]  # a constant schedule's hold changes nothing: it stays where its warm-up ends
+            or (n == "hold_end" and spec.get(n, 0) > 0 and not spec.get("start_unseen") and _fitting(spec).hold_visible)
+        ]
         for _ in range(8):  # a step at a time: the refinement left each length within a few steps
             before = value
             for name, delta in itertools.product(moves, (-1.0, 1.0)):
@@ -853,21 +767,15 @@ def document(spec: dict, steps_per_epoch: int, granularity: str = "step") -> dic
         if spec["W"] > 0:
             schedule["warmup_start_lr"] = min(max(0.0, spec["warmup_start_lr"]), spec["base_lr"])
             schedule["warmup_shape"] = spec["warmup_shape"]
-        # A constant schedule's hold is the lr it keeps anyway: none is written.
-        schedule["hold_epochs"] = epochs(spec["hold_end"] - spec["W"]) if kind.name != "constant" else 0.0
+        visible = kind.fitting.hold_visible
+        schedule["hold_epochs"] = epochs(spec["hold_end"] - spec["W"]) if visible else 0.0
         schedule["epsilon"] = min(max(0.0, spec.get("epsilon", 0.0)), spec["base_lr"])
     for field in kind.fields:
-        value = spec[field.name]
+        value = spec[field.formula_name]
         if field.duration:
             value = [epochs(v) for v in value] if isinstance(value, list) else epochs(value)
         schedule[field.name] = value
-    return {
-        "format": "lr-schedule",
-        "version": 1,
-        "steps_per_epoch": steps_per_epoch,
-        "granularity": granularity,
-        "schedule": schedule,
-    }
+    return make_document(schedule, steps_per_epoch, granularity)
 
 
 def _score(spec: dict, log: _Log):
@@ -923,9 +831,6 @@ def _shortest(doc: dict, log: _Log, relative: np.ndarray) -> tuple[dict, np.ndar
     return shortened, _relative(log, designed)
 
 
-T_SHAPED = ("cosine", "linear", "one_minus_sqrt", "polynomial", "one_cycle")  # their total shapes the curve
-
-
 def _undetermined(doc: dict, log: _Log) -> tuple[str, ...]:
     """A sentence for each field the document holds that the log does not determine."""
     schedule, spe = doc["schedule"], log.steps_per_epoch
@@ -937,12 +842,12 @@ def _undetermined(doc: dict, log: _Log) -> tuple[str, ...]:
             f"peak: a warm-up of at most {first:,} steps leaves no trace; taken as "
             f"{_number(schedule['warmup_epochs'])}"
         )
-    if schedule["kind"] not in T_SHAPED and log.total is None:
+    if not _fitting(schedule).shaped_by_total and log.total is None:
         said.append(
             f"total_epochs: not determined by this log, which ends at step {last:,}; a {schedule['kind']} "
             "schedule's lr up to there does not depend on its total, taken as the log's end"
         )
-    if schedule["kind"] in CLIPPED and schedule.get("epsilon", 0.0) == 0.0:
+    if _clipped(schedule) and schedule.get("epsilon", 0.0) == 0.0:
         said.append("epsilon: not determined by this log, which never reaches a floor; taken as 0")
     return tuple(said)
 

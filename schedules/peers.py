@@ -1,6 +1,6 @@
 """The frameworks' own schedule classes that reproduce a kind exactly, and when.
 
-A :class:`Peer` is declared on its kind (``schedules.kinds.KINDS``); code export builds the class
+A :class:`Peer` is declared on its kind (``schedules.kinds``); code export builds the class
 from ``arguments``, the docs' catalog table names it, and the conformance suites run it step for
 step against the engine. No framework is imported here: a peer is a name and a rule.
 """
@@ -47,11 +47,11 @@ def plain(s) -> bool:
 
 def joinable(s) -> bool:
     """A linear warm-up and a hold joined before a decay piece, per step (optax's join_schedules)."""
-    return s.get("warmup_shape") == "linear" and s.granularity == "step" and s.decay_steps > 0
+    return s.values["warmup_shape"] == "linear" and s.granularity == "step" and s.decay_steps > 0
 
 
 def unfloored(s) -> bool:
-    return plain(s) and s.get("epsilon") == 0
+    return plain(s) and s.values["epsilon"] == 0
 
 
 def decimal(value: float) -> float:
@@ -71,13 +71,13 @@ def only_if(condition: Callable[[Any], bool], build: Callable[[Any], dict[str, A
 
 # Keras ---------------------------------------------------------------------------------------
 def keras_cosine(s) -> dict[str, Any] | None:
-    if s.hold_steps or s.get("warmup_shape") != "linear" or s.granularity != "step" or s.decay_steps <= 0:
+    if s.hold_steps or s.values["warmup_shape"] != "linear" or s.granularity != "step" or s.decay_steps <= 0:
         return None
-    base, eps, warmup = s.params["base_lr"], s.get("epsilon"), s.warmup_steps
+    base, eps, warmup = s.values["base_lr"], s.values["epsilon"], s.warmup_steps
     if not warmup:
         return {"initial_learning_rate": base, "decay_steps": s.total_steps, "alpha": decimal(eps / base)}
     return {
-        "initial_learning_rate": s.get("warmup_start_lr"),
+        "initial_learning_rate": s.values["warmup_start_lr"],
         "decay_steps": s.decay_steps,
         "alpha": decimal(eps / base),
         "warmup_target": base,
@@ -87,19 +87,19 @@ def keras_cosine(s) -> dict[str, Any] | None:
 
 def keras_polynomial(s) -> dict[str, Any]:
     return {
-        "initial_learning_rate": s.params["base_lr"],
+        "initial_learning_rate": s.values["base_lr"],
         "decay_steps": s.total_steps,
-        "end_learning_rate": s.get("epsilon"),
-        "power": s.params.get("power", 1.0),
+        "end_learning_rate": s.values["epsilon"],
+        "power": s.values.get("power", 1.0),
     }
 
 
 def keras_rate(s) -> dict[str, Any]:
     """ExponentialDecay and InverseTimeDecay take the same arguments."""
     return {
-        "initial_learning_rate": s.params["base_lr"],
-        "decay_steps": s.steps_of("decay_epochs"),
-        "decay_rate": s.params["decay_rate"],
+        "initial_learning_rate": s.values["base_lr"],
+        "decay_steps": s.values["rate_steps"],
+        "decay_rate": s.values["decay_rate"],
     }
 
 
@@ -113,42 +113,10 @@ def keras_piecewise(s) -> dict[str, Any] | None:
     return {"boundaries": [int(step) - 1 for step in drops], "values": [decimal(v) for v in s.lr([0, *drops])]}
 
 
-# PyTorch -------------------------------------------------------------------------------------
-def torch_cosine_restarts(s) -> dict[str, Any] | None:
-    if s.params["peak_mult"] != 1 or not float(s.params["cycle_mult"]).is_integer():
-        return None
-    return {
-        "T_0": s.steps_of("first_cycle_epochs"),
-        "T_mult": int(s.params["cycle_mult"]),
-        "eta_min": s.get("epsilon"),
-    }
-
-
-def torch_cyclic(s) -> dict[str, Any]:
-    p = s.params
-    return {
-        "base_lr": p["base_lr"],
-        "max_lr": p["max_lr"],
-        "step_size_up": s.steps_of("cycle_up_epochs"),
-        "step_size_down": s.steps_of("cycle_down_epochs"),
-        "mode": p["mode"],
-        "gamma": p["gamma"],
-        "cycle_momentum": False,
-    }
-
-
-def torch_one_cycle(s) -> dict[str, Any]:
-    p = s.params
-    return {
-        "max_lr": p["base_lr"],
-        "total_steps": s.total_steps,
-        "pct_start": p["pct_start"],
-        "anneal_strategy": p["anneal"],
-        "div_factor": p["div_factor"],
-        "final_div_factor": p["final_div_factor"],
-        "three_phase": p["three_phase"],
-        "cycle_momentum": False,
-    }
+# The drops of a step or multi-step decay with no warm-up or hold, as Keras's pieces.
+KERAS_PIECEWISE = Peer(
+    "keras", "keras.optimizers.schedules.PiecewiseConstantDecay", "no warm-up or hold", only_if(plain, keras_piecewise)
+)
 
 
 # Hugging Face (the Trainer's lr_scheduler_type names the function) ---------------------------
@@ -158,13 +126,15 @@ WSD_DECAY_TYPES = {"linear": "linear", "cosine": "cosine", "one_minus_sqrt": "1-
 def huggingface_cosine_with_min_lr(s) -> dict[str, Any] | None:
     """get_cosine_with_min_lr_schedule_with_warmup ("cosine_with_min_lr"): a linear warm-up from 0,
     no hold, a cosine to the floor min_lr_rate · lr."""
-    linear_from_zero = s.warmup_steps == 0 or (s.get("warmup_shape") == "linear" and s.get("warmup_start_lr") == 0)
+    linear_from_zero = s.warmup_steps == 0 or (
+        s.values["warmup_shape"] == "linear" and s.values["warmup_start_lr"] == 0
+    )
     if not (linear_from_zero and s.hold_steps == 0 and s.granularity == "step" and s.decay_steps > 0):
         return None
     return {
         "num_warmup_steps": s.warmup_steps,
         "num_training_steps": s.total_steps,
-        "min_lr_rate": decimal(s.get("epsilon") / s.params["base_lr"]),
+        "min_lr_rate": decimal(s.values["epsilon"] / s.values["base_lr"]),
     }
 
 
@@ -172,16 +142,16 @@ def huggingface_wsd(s) -> dict[str, Any] | None:
     """get_wsd_schedule ("warmup_stable_decay"): its warm-up starts at its floor min_lr_ratio · lr,
     linear or cosine; its stable phase is the hold; its decay (linear, cosine or 1-sqrt) ends on
     the floor."""
-    shaped = s.get("warmup_shape") in ("linear", "cosine") and s.get("warmup_start_lr") == s.get("epsilon")
+    shaped = s.values["warmup_shape"] in ("linear", "cosine") and s.values["warmup_start_lr"] == s.values["epsilon"]
     if not ((s.warmup_steps == 0 or shaped) and s.granularity == "step" and s.decay_steps > 0):
         return None
     return {
         "num_warmup_steps": s.warmup_steps,
         "num_training_steps": s.total_steps,
         "num_decay_steps": s.decay_steps,
-        "warmup_type": s.get("warmup_shape"),
+        "warmup_type": s.values["warmup_shape"],
         "decay_type": WSD_DECAY_TYPES[s.kind.name],
-        "min_lr_ratio": decimal(s.get("epsilon") / s.params["base_lr"]),
+        "min_lr_ratio": decimal(s.values["epsilon"] / s.values["base_lr"]),
     }
 
 
@@ -192,13 +162,13 @@ def huggingface_wsd(s) -> dict[str, Any] | None:
 # i / W, lags the engine's by a step (lr(1) = lr(0), the peak only at W + 1), so no peer takes it.
 def deepspeed_log_warmup(s) -> bool:
     """A log warm-up of 2 steps or more (DeepSpeed lengthens a shorter one to 2), per step."""
-    return s.get("warmup_shape") == "log" and s.warmup_steps >= 2 and s.granularity == "step"
+    return s.values["warmup_shape"] == "log" and s.warmup_steps >= 2 and s.granularity == "step"
 
 
 def deepspeed_warmup(s) -> dict[str, Any]:
     return {
-        "warmup_min_lr": s.get("warmup_start_lr"),
-        "warmup_max_lr": s.params["base_lr"],
+        "warmup_min_lr": s.values["warmup_start_lr"],
+        "warmup_max_lr": s.values["base_lr"],
         "warmup_num_steps": s.warmup_steps,
         "warmup_type": "log",
     }
@@ -215,7 +185,7 @@ def deepspeed_warmup_decay_lr(s) -> dict[str, Any] | None:
     total_num_steps = T − 1."""
     if not (deepspeed_log_warmup(s) and s.hold_steps == 1 and s.decay_steps > 0):
         return None
-    if s.get("epsilon") != s.get("warmup_start_lr"):
+    if s.values["epsilon"] != s.values["warmup_start_lr"]:
         return None
     return {"total_num_steps": s.total_steps - 1, **deepspeed_warmup(s)}
 
@@ -224,43 +194,43 @@ def deepspeed_warmup_cosine_lr(s) -> dict[str, Any] | None:
     """WarmupCosineLR: ratios of the optimizer's lr (base_lr), a cosine to cos_min_ratio over
     total_num_steps − W. It sets lr 0 at construction whatever warmup_min_ratio, so optimizer step 0
     runs at 0: the warm-up must start there."""
-    if not (deepspeed_log_warmup(s) and s.hold_steps == 0 and s.get("warmup_start_lr") == 0 and s.decay_steps > 0):
+    if not (deepspeed_log_warmup(s) and s.hold_steps == 0 and s.values["warmup_start_lr"] == 0 and s.decay_steps > 0):
         return None
     return {
         "total_num_steps": s.total_steps,
         "warmup_min_ratio": 0.0,
         "warmup_num_steps": s.warmup_steps,
-        "cos_min_ratio": decimal(s.get("epsilon") / s.params["base_lr"]),
+        "cos_min_ratio": decimal(s.values["epsilon"] / s.values["base_lr"]),
         "warmup_type": "log",
     }
 
 
 # optax decay pieces (joined after a linear warm-up and the hold) -----------------------------
 def optax_cosine(s) -> dict[str, Any]:
-    base = s.params["base_lr"]
-    return {"init_value": base, "decay_steps": max(s.decay_steps, 1), "alpha": decimal(s.get("epsilon") / base)}
+    base = s.values["base_lr"]
+    return {"init_value": base, "decay_steps": max(s.decay_steps, 1), "alpha": decimal(s.values["epsilon"] / base)}
 
 
 def optax_polynomial(s) -> dict[str, Any]:
     return {
-        "init_value": s.params["base_lr"],
-        "end_value": s.get("epsilon"),
-        "power": s.params.get("power", 1.0),
+        "init_value": s.values["base_lr"],
+        "end_value": s.values["epsilon"],
+        "power": s.values.get("power", 1.0),
         "transition_steps": s.decay_steps,
     }
 
 
-def optax_exponential(field: str, staircase: bool):
-    """optax.exponential_decay for smooth (exponential) or staircase (step) decay."""
+def optax_exponential(period: str, rate: str, staircase: bool):
+    """optax.exponential_decay for smooth (exponential) or staircase (step) decay: a factor ``rate``
+    every ``period`` steps (the kind's names for them)."""
 
     def arguments(s) -> dict[str, Any]:
-        rate_name = "decay_rate" if field == "decay_epochs" else "drop"
         return {
-            "init_value": s.params["base_lr"],
-            "transition_steps": s.steps_of(field),
-            "decay_rate": s.params[rate_name],
+            "init_value": s.values["base_lr"],
+            "transition_steps": s.values[period],
+            "decay_rate": s.values[rate],
             "staircase": staircase,
-            "end_value": s.get("epsilon") or None,
+            "end_value": s.values["epsilon"] or None,
         }
 
     return arguments

@@ -13,7 +13,6 @@ from schedules.budget import read_run
 from schedules.errors import ConfigError
 from schedules.fields import Choice, Number, key_path, read_fields, show
 from schedules.kinds import KINDS, Kind, whole_periods
-from schedules.phases import WARMUP_SHAPES, hold, join
 
 FORMAT = "lr-schedule"
 VERSION = 1
@@ -21,9 +20,6 @@ HEADER = {"format": FORMAT, "version": VERSION}  # what every v1 document starts
 DOCUMENT_KEYS = ("format", "version", "steps_per_epoch", "granularity", "schedule", "run")
 MAX_TOTAL_STEPS = 10**9
 GRANULARITIES = ("step", "epoch")
-
-# What a kind that does not take a common field behaves as (1cycle has no warm-up, hold or floor).
-IMPLIED = {"warmup_epochs": 0, "warmup_start_lr": 0.0, "warmup_shape": "linear", "hold_epochs": 0, "epsilon": 0.0}
 STEPS_PER_EPOCH = Number(ge=1, integer=True)
 GRANULARITY = Choice(GRANULARITIES)
 
@@ -70,6 +66,13 @@ class Schedule:
       run: optionally, the run's data and batch (``schedules.budget``); steps_per_epoch must be
         the one it implies.
 
+    Attributes:
+      params: the document's fields as written (lengths in epochs), defaults filled in.
+      values: what the curve is built from, each value read there and only there: the lrs and
+        shapes, the lengths in whole steps under their steps names (``warmup_steps``,
+        ``steps_per_drop``, …), and what the kind implies for a common field it does not take
+        (1cycle: no warm-up, no hold, floor 0).
+
     Raises:
       ConfigError: for any invalid argument, naming the field and the rule.
 
@@ -84,33 +87,29 @@ class Schedule:
         self.granularity = GRANULARITY("granularity", granularity)
         self.run = None if run is None else read_run(run, self.steps_per_epoch)
         self.kind, self.params = _check_schedule(schedule)
-        self._steps = _durations_in_steps(self.kind, self.params, self.steps_per_epoch)
-        for check in self.kind.checks:  # rules that tie fields together, in epochs and in steps
-            check(self.params, self._steps)
-        self._curve = self._build_curve()
+        self.values = self.kind.implied | _values(self.kind, self.params, self.steps_per_epoch)
+        for check in self.kind.checks:  # rules that tie fields together
+            check(self.values)
+        self._curve = self.kind.curve(self.values, *self.boundaries, self.total_steps)
 
     # Lengths in steps -------------------------------------------------------------------------
-    def get(self, name: str):
-        """A parameter's value, or what the kind implies when it does not take that field."""
-        return self.params.get(name, IMPLIED.get(name))
-
     @property
     def peak_lr(self) -> float:
         """The highest lr the decay reaches: base_lr, or max_lr for cyclical schedules."""
-        return self.params[self.kind.peak]
+        return self.values[self.kind.peak]
 
     @property
     def total_steps(self) -> int:
         """T: optimizer steps in the whole schedule; lr(t) = lr(T) for every t ≥ T."""
-        return self._steps["total_epochs"]
+        return self.values["total_steps"]
 
     @property
     def warmup_steps(self) -> int:
-        return self._steps.get("warmup_epochs", 0)
+        return self.values["warmup_steps"]
 
     @property
     def hold_steps(self) -> int:
-        return self._steps.get("hold_epochs", 0)
+        return self.values["hold_steps"]
 
     @property
     def boundaries(self) -> tuple[int, int]:
@@ -122,13 +121,9 @@ class Schedule:
         """D = T − W − H: the length of the decay phase in steps."""
         return self.total_steps - self.boundaries[1]
 
-    def steps_of(self, name: str):
-        """A duration field of the kind in steps (a list for milestones), as the formulas see it."""
-        return self._steps[name]
-
     def turns(self):
         """The decay's :class:`~schedules.kinds.TurnSequence` (None for a smooth monotone decay)."""
-        return None if self.kind.turns is None else self.kind.turns(self._steps, self.params, self.decay_steps)
+        return None if self.kind.turns is None else self.kind.turns(self.values, self.decay_steps)
 
     def turning_steps(self, limit: int = 10_000) -> np.ndarray:
         """The first ``limit`` steps up to T where the decay drops, restarts or turns: between two
@@ -143,20 +138,6 @@ class Schedule:
         return np.empty(0) if turns is None else self.boundaries[1] + turns.first(limit)
 
     # The curve ---------------------------------------------------------------------------------
-    def _build_curve(self):
-        params, steps = self.params, self._steps
-        warmup_end, hold_end = self.boundaries
-        kind_args = {field.name: steps.get(field.name, params[field.name]) for field in self.kind.fields}
-        decay = self.kind.decay(
-            base_lr=params["base_lr"],
-            epsilon=self.get("epsilon"),
-            decay_steps=self.total_steps - hold_end,
-            **kind_args,
-        )
-        shape = WARMUP_SHAPES[self.get("warmup_shape")]
-        warmup = shape(self.get("warmup_start_lr"), params["base_lr"], self.warmup_steps)
-        return join([warmup, hold(params["base_lr"]), decay], [warmup_end, hold_end])
-
     def formula(self, steps, xp=np):
         """The learning rate at float ``steps`` (any shape) in the array namespace ``xp``.
 
@@ -294,19 +275,21 @@ def _check_phases(values: Mapping[str, Any]) -> None:
         )
 
 
-def _durations_in_steps(kind: Kind, values: Mapping[str, Any], steps_per_epoch: int) -> dict[str, Any]:
-    """Every duration field converted to whole steps (lists item by item); a positive length must
+def _values(kind: Kind, params: Mapping[str, Any], steps_per_epoch: int) -> dict[str, Any]:
+    """The fields' values as the formulas read them: every duration converted to whole steps (lists
+    item by item) under its steps name — the one place epochs become steps; a positive length must
     span a step.
 
     Warm-up and hold are rounded where they end, not one by one, so that rounding keeps
     W ≤ W + H ≤ T whenever warmup_epochs + hold_epochs ≤ total_epochs.
     """
     to_steps = lambda epochs: epochs_to_steps(epochs, steps_per_epoch)  # noqa: E731
-    steps: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     for field in kind.all_fields:
         if not field.duration:
+            values[field.name] = params[field.name]
             continue
-        name, epochs = field.name, values[field.name]
+        name, epochs = field.name, params[field.name]
         for item in epochs if isinstance(epochs, list) else [epochs]:
             if item * steps_per_epoch > MAX_TOTAL_STEPS:
                 raise ConfigError(
@@ -318,13 +301,14 @@ def _durations_in_steps(kind: Kind, values: Mapping[str, Any], steps_per_epoch: 
                 raise ConfigError(
                     f"schedule.{name}", f"{item:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch"
                 )
-        steps[name] = [to_steps(item) for item in epochs] if isinstance(epochs, list) else to_steps(epochs)
-    if "hold_epochs" in steps:
-        hold_end = to_steps(values["warmup_epochs"] + values["hold_epochs"])
-        steps["hold_epochs"] = hold_end - steps["warmup_epochs"]
-        if values["hold_epochs"] > 0 and steps["hold_epochs"] == 0:
+        steps = [to_steps(item) for item in epochs] if isinstance(epochs, list) else to_steps(epochs)
+        values[field.formula_name] = steps
+    if "hold_steps" in values:
+        hold_end = to_steps(params["warmup_epochs"] + params["hold_epochs"])
+        values["hold_steps"] = hold_end - values["warmup_steps"]
+        if params["hold_epochs"] > 0 and values["hold_steps"] == 0:
             raise ConfigError(
                 "schedule.hold_epochs",
-                f"{values['hold_epochs']:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch",
+                f"{params['hold_epochs']:g} epochs is shorter than one step at {steps_per_epoch} steps per epoch",
             )
-    return steps
+    return values

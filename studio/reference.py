@@ -71,7 +71,7 @@ def kind_sections() -> list[tuple[str, str, list[dict[str, str]]]]:
 def formula(kind_name: str) -> str:
     """The formula of a kind, from its docstring: the text after the summary, up to the peers it
     matches (or its example), without the docstring's reStructuredText quoting (````name````)."""
-    lines = inspect.cleandoc(KINDS[kind_name].decay.__doc__ or "").splitlines()
+    lines = inspect.cleandoc(KINDS[kind_name].build_decay.__doc__ or "").splitlines()
     body = []
     for line in lines[2:]:
         if line.startswith(("Matches", ">>>")):

@@ -339,7 +339,7 @@ def read_back(run_dir: str | Path, rtol: float = 1e-5) -> Readback:
     schedule = from_config(run_record(run_dir)["schedule"])
     steps, logged = read_scalars(run_dir)
     designed = schedule.lr(steps)
-    scale = max(schedule.peak_lr, schedule.get("warmup_start_lr"))
+    scale = max(schedule.peak_lr, schedule.values["warmup_start_lr"])
     off = np.abs(logged - designed) > rtol * np.maximum(np.abs(designed), 1e-3 * scale)
     return Readback(schedule.steps_per_epoch, steps, logged, designed, steps[off])
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def tolerance(s):
-    return {"rtol": 1e-6, "atol": 1e-7 * max(s.peak_lr, s.get("warmup_start_lr"))}
+    return {"rtol": 1e-6, "atol": 1e-7 * max(s.peak_lr, s.values["warmup_start_lr"])}
 
 
 def make(kind="cosine", steps_per_epoch=10, **fields):

@@ -43,7 +43,7 @@ def test_float64_equals_lr_at_every_step(kind, data):
     ours = curve(s, steps, x64=True)
     assert ours.dtype == np.float64
     # XLA's cos, pow and log may differ from NumPy's in the last bit, nothing more.
-    np.testing.assert_allclose(ours, s.lr(steps), rtol=1e-13, atol=1e-15 * max(s.peak_lr, s.get("warmup_start_lr")))
+    np.testing.assert_allclose(ours, s.lr(steps), rtol=1e-13, atol=1e-15 * max(s.peak_lr, s.values["warmup_start_lr"]))
 
 
 @pytest.mark.parametrize("kind", sorted(schedules.KINDS))
@@ -56,7 +56,7 @@ def test_float32_is_lr_to_float32_precision(kind, data):
     ours = curve(s, steps, x64=False)
     assert ours.dtype == np.float32
     # Steps below 2²⁴ are exact in float32; the formula then loses a few float32 ulps.
-    np.testing.assert_allclose(ours, s.lr(steps), rtol=2e-5, atol=1e-6 * max(s.peak_lr, s.get("warmup_start_lr")))
+    np.testing.assert_allclose(ours, s.lr(steps), rtol=2e-5, atol=1e-6 * max(s.peak_lr, s.values["warmup_start_lr"]))
 
 
 def make(kind="cosine", steps_per_epoch=5, **fields):

@@ -133,4 +133,4 @@ class TestLengths:
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_has_a_title_and_documented_formula(kind):
     assert KINDS[kind].title
-    assert "lr(e) = " in (KINDS[kind].decay.__doc__ or ""), "each formula states itself in its docstring"
+    assert "lr(e) = " in (KINDS[kind].build_decay.__doc__ or ""), "each formula states itself in its docstring"

@@ -67,19 +67,19 @@ def test_vectorized_equals_one_step_at_a_time(doc, data):
 def test_continuous_at_warmup_and_hold_boundaries(doc):
     doc["granularity"] = "step"
     s = schedules.from_config(doc)
-    base, start = s.params["base_lr"], s.get("warmup_start_lr")
+    base, start = s.params["base_lr"], s.values["warmup_start_lr"]
     warmup_end, hold_end = s.boundaries
     if warmup_end:
         # The warm-up's own formula lands on the peak at W: the hold takes over without a jump. The
         # logarithm's needs W ≥ 2 (it is at the start lr at steps 0 and 1): a one-step warm-up is
         # its start lr alone, as log_warmup says.
-        ramp = WARMUP_SHAPES[s.get("warmup_shape")](start, base, warmup_end)
-        if s.get("warmup_shape") != "log" or warmup_end >= 2:
+        ramp = WARMUP_SHAPES[s.values["warmup_shape"]](start, base, warmup_end)
+        if s.values["warmup_shape"] != "log" or warmup_end >= 2:
             assert float(ramp(float(warmup_end))) == pytest.approx(base, rel=1e-12)
         assert s.lr(warmup_end) == pytest.approx(base, rel=1e-12)
         # The logarithm's last step exceeds its average one for W ≤ 3 (at W = 2 it is the whole
         # rise, lr(0) = lr(1)): its steep steps come first.
-        if s.get("warmup_shape") != "log":
+        if s.values["warmup_shape"] != "log":
             one_step_of_ramp = abs(base - start) / warmup_end
             assert abs(s.lr(warmup_end) - s.lr(warmup_end - 1)) <= one_step_of_ramp * (1 + 1e-9) + 1e-12 * base
     if hold_end < s.total_steps:
