@@ -114,10 +114,13 @@ def join(pieces: Sequence[Piece], boundaries: Sequence[int]) -> Piece:
 
     lr(t) = piece_i(t − b_{i−1}),  with b_{−1} = 0
 
-    An empty piece (two equal boundaries) is never selected. Every piece is evaluated over all of
-    t and the answers are picked with ``where``: no branches, one code path for one step or 10⁹.
-    A piece sees t clamped at 0, so even its unselected answers stay inside its own domain (a
-    step decay asked for drop^−1 would overflow).
+    An empty piece (two equal boundaries) is never selected. In any array namespace every piece
+    is evaluated over all of t and the answers are picked with ``where``: no branches, one code
+    path for one step or 10⁹ (and for ``keras.ops`` and ``jax.numpy``, which trace it). A piece
+    sees t clamped at 0, so even its unselected answers stay inside its own domain (a step decay
+    asked for drop^−1 would overflow). With NumPy and ascending steps (a curve, a range), each
+    piece is evaluated on its own slice of t alone, with the same answers: a decay's cosine runs
+    once per step, not once per step per piece.
 
     >>> curve = join([linear_warmup(0.0, 1.0, 2), hold(1.0), hold(0.5)], [2, 3])
     >>> [float(curve(t)) for t in range(5)]
@@ -127,9 +130,37 @@ def join(pieces: Sequence[Piece], boundaries: Sequence[int]) -> Piece:
         raise ValueError("join needs exactly one boundary between each pair of pieces")
 
     def joined(t, xp=np):
+        if xp is np and _ascending(t):
+            return _joined_slices(t)
         lr = pieces[0](t, xp)
         for boundary, piece in zip(boundaries, pieces[1:], strict=True):
             lr = xp.where(t < boundary, lr, piece(xp.maximum(t - boundary, 0.0), xp))
         return lr
 
+    def _joined_slices(t: np.ndarray) -> np.ndarray:
+        # Where t < boundary picks the earlier piece, searchsorted(side="left") cuts at the same
+        # place; a later piece overwrites an earlier one, as the chain of where does.
+        cuts = [0, *np.searchsorted(t, boundaries, side="left").tolist(), t.size]
+        last = max(i for i in range(len(pieces)) if cuts[i] == 0)  # the piece answering t[0]
+        if min(cuts[last + 1 :]) == t.size:  # and every other t: its answers are the curve's, no copy
+            return pieces[last](t if last == 0 else t - boundaries[last - 1], np)
+        lr = np.empty(t.shape, dtype=np.float64)
+        for i, piece in enumerate(pieces):
+            start, end = cuts[i], max(cuts[i], cuts[i + 1])
+            if start < end:
+                part = t[start:end] if i == 0 else t[start:end] - boundaries[i - 1]
+                lr[start:end] = piece(part, np)
+        return lr
+
     return joined
+
+
+def _ascending(t) -> bool:
+    """A 1-D float64 array in ascending order (a NaN anywhere fails the comparison, as it should)."""
+    return (
+        isinstance(t, np.ndarray)
+        and t.ndim == 1
+        and t.size > 1
+        and t.dtype == np.float64
+        and bool((t[1:] >= t[:-1]).all())
+    )

@@ -39,10 +39,12 @@ def progress(e, decay_steps: int, xp=np):
     """p = clamp(e / D, 0, 1): the fraction of the decay phase done (0 when D = 0).
 
     Exactly 1 from the decay's end on, even where a compiler (XLA) rewrites e / D as e · (1 / D)
-    and would land a hair below it: a polynomial of power 0.01 would end at 0.69 · base.
+    and would land a hair below it: a polynomial of power 0.01 would end at 0.69 · base. NumPy
+    divides exactly (e ≥ D gives e / D ≥ 1), so there the clip alone lands on 1.
     """
     span = max(decay_steps, 1)
-    return xp.where(e >= span, 1.0, xp.clip(e / span, 0.0, 1.0))
+    p = xp.clip(e / span, 0.0, 1.0)
+    return p if xp is np else xp.where(e >= span, 1.0, p)
 
 
 def whole_periods(e, period: int, xp=np):
