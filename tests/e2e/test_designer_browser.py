@@ -126,7 +126,11 @@ def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
     page.get_by_text("matches the design").first.wait_for(timeout=180_000)
     assert page.get_by_text("Completed").count() >= 1
-    assert page.locator(".js-plotly-plot").count() == 3  # loss, accuracy, lr read back
+    titles = "() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => plot._fullLayout.title.text)"
+    page.wait_for_function(f"() => ({titles})().some(title => title.endsWith('vs designed'))", timeout=30_000)
+    shown = page.evaluate(titles)
+    assert {"Learning rate", "Loss", "Accuracy"} <= set(shown)  # drawn live, epoch by epoch
+    assert [title for title in shown if title.endswith("learning rate used at each step vs designed")]
     assert page.locator('[data-testid="stException"]').count() == 0
     page.set_viewport_size({"width": 1280, "height": 1500})  # the whole page, read-back chart included
     page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
