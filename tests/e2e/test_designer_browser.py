@@ -126,7 +126,10 @@ def test_a_short_training_run_shows_progress_and_the_lr_read_back(page, server):
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=30_000)
     page.get_by_text("matches the design").first.wait_for(timeout=180_000)
     assert page.get_by_text("Completed").count() >= 1
-    titles = "() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => plot._fullLayout.title.text)"
+    titles = (  # as they read: Streamlit's theme sets them in bold
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(plot => plot._fullLayout.title.text.replace(/<\\/?b>/g, ''))"
+    )
     page.wait_for_function(f"() => ({titles})().some(title => title.endsWith('vs designed'))", timeout=30_000)
     shown = page.evaluate(titles)
     assert {"Learning rate", "Loss", "Accuracy"} <= set(shown)  # drawn live, epoch by epoch
