@@ -43,13 +43,13 @@ def main() -> None:
     import keras  # noqa: PLC0415
 
     from frameworks.keras_callbacks import LearningRateLogger  # noqa: PLC0415
-    from training import data, runs, session  # noqa: PLC0415
+    from training import data, run_folders, session  # noqa: PLC0415
     from training.options import RunOptions  # noqa: PLC0415
 
     schedule = schedules.from_config(DOC)
     with tempfile.TemporaryDirectory() as logs:
         start = time.perf_counter()
-        result, _ = session.train(schedule, RunOptions(epochs=20), runs.new_run_dir(logs, "bench"))
+        result, _ = session.train(schedule, RunOptions(epochs=20), run_folders.new_run_dir(logs, "bench"))
         wall = time.perf_counter() - start
     accuracy = result.history[-1]["val_accuracy"]
     steps = 20 * result.steps_per_epoch

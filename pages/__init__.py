@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio.training_runs import TrainingQueue, runs_root
+from studio.training_queue import TrainingQueue, runs_root
 
 
 @st.cache_resource

@@ -12,7 +12,7 @@ from studio import bakeoff, compare, compare_items, design, presets, text
 from studio.compare_items import BASELINE_NAME, DESIGNER_NAME
 from studio.curves import format_stats, sample_many
 from studio.figures import difference_figure, make_figure, multiples_ranges
-from studio.training_runs import FINISHED
+from studio.training_queue import FINISHED
 from training.options import DATASETS, OPTIMIZERS
 
 run_through_app()

@@ -8,7 +8,7 @@ from pages import run_through_app, session_label, training_queue
 from schedules import ConfigError
 from schedules import range_test as rt
 from studio import design, find_lr, text
-from studio.training_runs import FINISHED
+from studio.training_queue import FINISHED
 from training.options import DATASETS, OPTIMIZERS
 
 run_through_app()

@@ -8,16 +8,7 @@ from schedules import ConfigError, from_config
 from studio import design, text, train_view
 from studio import past_runs as past
 from studio.figures import live_lr_figure, metrics_figure, readback_figure
-from studio.training_runs import (
-    FINISHED,
-    TrainRequest,
-    check_writable,
-    past_runs,
-    read_back,
-    readback_summary,
-    run_record,
-    tensorboard_command,
-)
+from studio.training_queue import FINISHED, TrainRequest, check_writable
 from studio.verify import open_in_designer
 from training.options import DATASETS, OPTIMIZERS
 
@@ -151,15 +142,15 @@ def show_readback(job) -> None:
     """After the run: the lr logged at every step against the design, and where the logs are."""
     for run in job.runs:
         try:
-            readback = read_back(run.run_dir)
+            readback = past.read_back(run.run_dir)
         except ValueError as error:
             st.warning(text.markdown(f"{run.name}: {error}"))
             continue
         st.plotly_chart(readback_figure(readback, run.name), key=f"readback_{run.name}")
         report = st.success if readback.agrees else st.warning
-        report(text.markdown(f"{run.name}: {readback_summary(readback)}"))
+        report(text.markdown(f"{run.name}: {past.readback_summary(readback)}"))
     st.markdown("Open the full logs, with loss and accuracy per epoch and the lr per step:")
-    st.code(tensorboard_command(queue.root), language="bash")
+    st.code(past.tensorboard_command(queue.root), language="bash")
 
 
 # Twice a second while this session's run trains: the epoch shown when Stop is pressed is the one
@@ -185,7 +176,7 @@ live_progress()
 
 st.subheader("Past runs", divider="gray")
 active = {run.name for run in queue.current.runs} if queue.current else set()
-rows = past_runs(queue.root, active)
+rows = past.past_runs(queue.root, active)
 if message := st.session_state.pop("past_message", None):
     st.success(text.markdown(message))
 if not rows:
@@ -246,7 +237,7 @@ def open_in_verify() -> None:
 
 def open_design() -> None:
     try:
-        document = run_record(queue.root / st.session_state["past_run"])["schedule"]
+        document = past.run_record(queue.root / st.session_state["past_run"])["schedule"]
         st.session_state["past_switch"] = ("pages/designer.py", open_in_designer(st.session_state, document))
     except ValueError as error:
         st.session_state["past_error"] = str(error)

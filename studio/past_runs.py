@@ -1,5 +1,6 @@
-"""Past runs side by side: each run's lr, loss and accuracy overlaid, legends that name the
-schedule, and the run folder's files for Verify or removal. Nothing here imports Streamlit.
+"""Past training runs: their list, the lr each logged read back against its design, and runs side
+by side (lr, loss and accuracy overlaid, legends that name the schedule); a run folder's files for
+Verify, or its removal. Nothing here imports Streamlit.
 
 A run folder holds ``run.json`` (schedule, options, status, per-epoch history) and the TensorBoard
 logs of the lr at every step; both are read with the engine's bounded readers.
@@ -7,6 +8,7 @@ logs of the lr at every step; both are read with the engine's bounded readers.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,21 +18,127 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from schedules import from_config
+from schedules import ConfigError, from_config
 from schedules import range_test as rt
+from schedules.document import read_file, read_json
 from schedules.logs import LogError
 from studio import text
 from studio.curves import envelope_indices
 from studio.figures import BOTTOM_LEGEND, MODEBAR, MODEBAR_PX, TITLE_PX, color, title_layout
-from studio.training_runs import run_record
 from training.events import read_scalars
 from training.options import OPTIMIZERS
-from training.runs import RUN_FILE, is_alive
+from training.run_folders import RUN_FILE, is_alive
 
 MAX_OVERLAID = 8
 MAX_RUN_BYTES = 200 * 2**20  # what Verify takes as an upload; a demo run folder is well under 1 MB
 METRICS = {"lr": "learning rate", "loss": "loss", "val_accuracy": "validation accuracy"}
 X_UNITS = ("steps", "epochs")
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a user would type it: relative to the working directory where it lies below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def past_runs(root: Path, active: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """Every run folder under ``root`` with its record, newest first.
+
+    A run marked running is "running" while a process trains it — this server's (``active``) or
+    another's sharing the folder (its heartbeat is fresh) — and "incomplete" once none does (a
+    killed worker). A record that cannot be read, or is not one of ours, is listed as "unreadable"
+    with the reason; it never stops the others from being listed.
+    """
+    rows = []
+    for record_path in sorted(root.glob(f"*/{RUN_FILE}"), reverse=True):
+        run = record_path.parent.name
+        try:
+            record = run_record(record_path.parent)
+        except ValueError as error:
+            rows.append(
+                {"run": run, "status": "unreadable", "epochs": 0, "val_accuracy": None, "kind": "?", "note": str(error)}
+            )
+            continue
+        status = record["status"]
+        if status == "running" and run not in active and not is_alive(record_path.parent):
+            status = "incomplete"
+        history = record["history"]
+        last = history[-1] if history and isinstance(history[-1], dict) else {}
+        accuracy = last.get("val_accuracy")
+        rows.append(
+            {
+                "run": run,
+                "status": status,
+                "epochs": last.get("epoch", len(history)) if history else 0,
+                "val_accuracy": accuracy if isinstance(accuracy, (int, float)) else None,
+                "kind": record["schedule"]["schedule"]["kind"],
+            }
+        )
+    return rows
+
+
+def run_record(run_dir: str | Path) -> dict[str, Any]:
+    """A run folder's ``run.json``, checked: its schedule a valid v1 document, its status and
+    history of the right types; ValueError with one sentence otherwise."""
+    try:
+        record = read_json(read_file(Path(run_dir, RUN_FILE), RUN_FILE), RUN_FILE)
+    except ConfigError as error:
+        raise ValueError(str(error)) from None
+    if not isinstance(record, dict):
+        raise ValueError(f"{RUN_FILE}: must be an object, not a run record of this studio")
+    try:
+        record["schedule"] = from_config(record.get("schedule")).to_config()
+    except ConfigError as error:
+        raise ValueError(f"{RUN_FILE}: schedule.{error}") from None
+    if not isinstance(record.get("status"), str) or not isinstance(record.get("history", []), list):
+        raise ValueError(f"{RUN_FILE}: status and history are missing or of the wrong type")
+    record.setdefault("history", [])
+    return record
+
+
+def tensorboard_command(root: Path) -> str:
+    """The command that opens the runs in TensorBoard, quoted for a shell (paths with spaces)."""
+    return shlex.join(["tensorboard", "--logdir", shown_path(root)])
+
+
+@dataclass(frozen=True)
+class Readback:
+    """The learning rate read back from a run's event files against the designed curve."""
+
+    steps_per_epoch: int
+    steps: np.ndarray
+    logged: np.ndarray
+    designed: np.ndarray
+    mismatched: np.ndarray  # steps where the two differ by more than float32 rounding
+
+    @property
+    def agrees(self) -> bool:
+        return self.steps.size > 0 and self.mismatched.size == 0
+
+
+def read_back(run_dir: str | Path, rtol: float = 1e-5) -> Readback:
+    """Compare the logged ``learning_rate`` of a run with its schedule's ``lr()`` at every step.
+
+    Raises ValueError with one sentence when the run's record cannot be read."""
+    schedule = from_config(run_record(run_dir)["schedule"])
+    steps, logged = read_scalars(run_dir)
+    designed = schedule.lr(steps)
+    scale = max(schedule.peak_lr, schedule.values["warmup_start_lr"])
+    off = np.abs(logged - designed) > rtol * np.maximum(np.abs(designed), 1e-3 * scale)
+    return Readback(schedule.steps_per_epoch, steps, logged, designed, steps[off])
+
+
+def readback_summary(readback: Readback) -> str:
+    """One sentence on how the logged learning rate compares with the design, right for 0 and 1."""
+    logged, off = readback.steps.size, readback.mismatched.size
+    if logged == 0:
+        return "No learning rate was logged for this run yet."
+    steps = "step" if logged == 1 else f"{logged:,} steps"
+    if off == 0:
+        return f"The logged learning rate matches the design at {'the one' if logged == 1 else 'all'} {steps}."
+    return f"The logged learning rate differs from the design at {off:,} of {steps}, marked in red."
 
 
 @dataclass(frozen=True)

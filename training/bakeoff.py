@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, schedule in todo:
         if schedule.total_steps != run_steps:  # whole steps per epoch: a shape cannot always fit exactly
             report.say("note", f"{name}: its shape spans {schedule.total_steps:,} of the run's {run_steps:,} steps")
-    from training import runs, session  # noqa: PLC0415 - TensorFlow starts here, after every check
+    from training import run_folders, session  # noqa: PLC0415 - TensorFlow starts here, after every check
 
     exit_code, bakeoff = 0, ""
     for seed in range(args.seed, args.seed + args.seeds):
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, schedule in todo:
             if stop.is_set():
                 return exit_code
-            run_dir = runs.new_run_dir(args.logdir, f"{name}-seed{seed}")
+            run_dir = run_folders.new_run_dir(args.logdir, f"{name}-seed{seed}")
             bakeoff = bakeoff or run_dir.name
             seeded = RunOptions(args.epochs, args.batch_size, args.optimizer, seed, args.dataset)
             report.say(

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from schedules import ConfigError, Schedule, from_config, loads, step_baseline
 from schedules.document import BASELINE_DROP, BASELINE_EPOCHS_PER_DROP, read_file
-from training import data, runs
+from training import data, run_folders
 from training.options import DATASETS, OPTIMIZERS, RunOptions
 
 EXIT_DIVERGED, EXIT_USAGE = 1, 2
@@ -153,7 +153,7 @@ def train_each(todo, options: RunOptions, dataset, logdir: Path, report: Reporte
     for label, schedule in todo:
         if stop.is_set():
             break
-        run_dir = runs.new_run_dir(logdir, label)
+        run_dir = run_folders.new_run_dir(logdir, label)
         name = run_dir.name
         report.say(
             "start",

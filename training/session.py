@@ -20,7 +20,7 @@ from frameworks.keras_callbacks import LearningRateLogger, current_lr, current_s
 from schedules import Schedule  # noqa: E402
 from training.data import Dataset, load_dataset, steps_per_epoch  # noqa: E402
 from training.options import RunOptions  # noqa: E402
-from training.runs import Heartbeat, RunResult, weights_digest, write_run_file  # noqa: E402
+from training.run_folders import Heartbeat, RunResult, weights_digest, write_run_file  # noqa: E402
 
 
 def build_model(dataset: Dataset) -> keras.Model:

@@ -10,7 +10,7 @@ from studio import past_runs as past
 from studio import presets
 from tests.schedules.test_log_limits import VERSION, record, scalar_event
 from training.options import RunOptions
-from training.runs import RunResult, write_run_file
+from training.run_folders import RunResult, write_run_file
 
 
 def forge_run(

@@ -125,7 +125,7 @@ def test_out_of_range_epochs_are_refused_not_replaced(tmp_path, epochs):
 
 
 def test_a_killed_run_leaves_readable_logs_and_reads_as_incomplete(tmp_path):
-    from studio.training_runs import past_runs
+    from studio.past_runs import past_runs
 
     config = tmp_path / "schedule.json"
     config.write_text(json.dumps(DOC))

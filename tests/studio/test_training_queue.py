@@ -1,4 +1,5 @@
-"""The training queue's bookkeeping, without training: events, outcomes, past runs, read-back."""
+"""The training queue's bookkeeping and the past runs' records, without training: events,
+outcomes, past runs, read-back."""
 
 import json
 import os
@@ -11,19 +12,9 @@ import numpy as np
 import pytest
 
 from studio import design
-from studio.training_runs import (
-    Job,
-    Readback,
-    TrainingQueue,
-    TrainRequest,
-    check_writable,
-    past_runs,
-    read_back,
-    readback_summary,
-    shown_path,
-    tensorboard_command,
-)
-from training.runs import Heartbeat, is_alive
+from studio.past_runs import Readback, past_runs, read_back, readback_summary, shown_path, tensorboard_command
+from studio.training_queue import Job, TrainingQueue, TrainRequest, check_writable
+from training.run_folders import Heartbeat, is_alive
 
 DOC = design.document(design.DEFAULTS)
 

@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from training import data, runs
+from training import data, run_folders
 from training.options import RunOptions
 
 
@@ -23,10 +23,10 @@ def test_datasets_ship_with_the_code(name, classes, features, examples):
 
 def test_run_folders_are_unique_and_stay_inside_the_root(tmp_path):
     now = dt.datetime(2026, 1, 2, 3, 4, 5)
-    first = runs.new_run_dir(tmp_path, "cosine", now)
-    second = runs.new_run_dir(tmp_path, "cosine", now)
+    first = run_folders.new_run_dir(tmp_path, "cosine", now)
+    second = run_folders.new_run_dir(tmp_path, "cosine", now)
     assert (first.name, second.name) == ("20260102-030405-cosine", "20260102-030405-cosine-2")
-    sneaky = runs.new_run_dir(tmp_path, "../../etc/passwd", now)
+    sneaky = run_folders.new_run_dir(tmp_path, "../../etc/passwd", now)
     assert sneaky.parent == tmp_path and sneaky.name == "20260102-030405-etc-passwd"
 
 
