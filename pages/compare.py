@@ -263,9 +263,9 @@ if message := st.session_state.pop("bakeoff_error", None):
 job = queue.job(st.session_state.get("bakeoff_job"))
 active = job is not None and job.status not in FINISHED
 runs_count = len(items) * int(st.session_state["bakeoff_seeds"])
-buttons = st.columns([1.4, 1, 3])
+buttons = st.columns([2.6, 1, 2.4])  # the label says the runs and their epochs whole
 buttons[0].button(
-    f"Train the set ({runs_count} runs)",
+    f"Train the set ({runs_count} runs of {int(st.session_state['bakeoff_epochs'])} epochs)",
     type="primary",
     icon=":material/play_arrow:",
     disabled=active,

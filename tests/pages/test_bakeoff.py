@@ -23,7 +23,7 @@ def page(tmp_path, monkeypatch):
 def test_a_bakeoff_of_three_schedules_and_two_seeds_ends_with_its_table(page, tmp_path):
     page.number_input(key="bakeoff_epochs").set_value(3)
     page.selectbox(key="bakeoff_seeds").set_value(2).run()
-    assert page.button(key="bakeoff_start").label == "Train the set (6 runs)"
+    assert page.button(key="bakeoff_start").label == "Train the set (6 runs of 3 epochs)"
     page.button(key="bakeoff_start").click().run()
     assert not page.exception and not page.error
     assert page.button(key="bakeoff_start").disabled and not page.button(key="bakeoff_stop").disabled
