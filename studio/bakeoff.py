@@ -6,7 +6,6 @@ seed), every epoch and its end; everything here reads those reports. Nothing imp
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Sequence
@@ -291,8 +290,3 @@ def progress_text(status: str, runs: Sequence[Any], request: BakeoffRequest) -> 
         f"run {len(runs)} of {total}: {last.schedule}, seed {last.seed}, epoch {len(last.epochs)} of {request.epochs}"
     )
     return f"{status.capitalize()} — {where}"
-
-
-def set_of(request: BakeoffRequest) -> list[dict[str, Any]]:
-    """The set a request trains, as the page exports it (for a download beside the results)."""
-    return json.loads(request.set_text)

@@ -25,12 +25,13 @@ from schedules.logs import LogError
 from studio import text
 from studio.curves import envelope_indices
 from studio.figures import BOTTOM_LEGEND, MODEBAR, MODEBAR_PX, TITLE_PX, color, title_layout
+from studio.verify import LOG_UPLOAD_MB
 from training.events import read_scalars
 from training.options import OPTIMIZERS
 from training.run_folders import RUN_FILE, is_alive
 
 MAX_OVERLAID = 8
-MAX_RUN_BYTES = 200 * 2**20  # what Verify takes as an upload; a demo run folder is well under 1 MB
+MAX_RUN_BYTES = LOG_UPLOAD_MB * 2**20  # what Verify takes as an upload; a demo run folder is well under 1 MB
 METRICS = {"lr": "learning rate", "loss": "loss", "val_accuracy": "validation accuracy"}
 X_UNITS = ("steps", "epochs")
 
