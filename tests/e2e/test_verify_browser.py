@@ -53,7 +53,11 @@ def test_upload_a_run_folder_see_the_diagnosis_then_open_the_fit_in_the_designer
     page.get_by_text("Mismatch:").wait_for(timeout=60_000)
     page.get_by_text("the schedule runs 4.00× faster than designed").first.wait_for(timeout=30_000)
     chart = page.locator(".js-plotly-plot").first
-    chart.wait_for(timeout=30_000)
+    # The fit's chart stands in its place until the comparison's is drawn: wait for the new one.
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot')?._fullData.some(trace => trace.name === 'designed')",
+        timeout=30_000,
+    )
     legend = chart.locator(".legendtext").all_text_contents()
     assert legend[:2] == ["designed", "logged: train/learning_rate"]
     assert "first mismatch" in legend and "first defect" in legend
