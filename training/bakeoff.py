@@ -16,6 +16,7 @@ Exit status: 0 done or stopped on request, 1 a run diverged, 2 invalid arguments
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ from schedules import ConfigError, from_config
 from schedules.document import over_steps, read_file
 from schedules.sets import load_set
 from training import data
-from training.demo import EXIT_DIVERGED, EXIT_USAGE, Reporter, stop_on_signals
+from training.demo import EXIT_DIVERGED, EXIT_USAGE, Reporter, stop_on_signals, train_run
 from training.options import DATASETS, OPTIMIZERS, RunOptions
 
 MAX_SEEDS = 10
@@ -87,41 +88,26 @@ def main(argv: list[str] | None = None) -> int:
     for name, schedule in todo:
         if schedule.total_steps != run_steps:  # whole steps per epoch: a shape cannot always fit exactly
             report.say("note", f"{name}: its shape spans {schedule.total_steps:,} of the run's {run_steps:,} steps")
-    from training import run_folders, session  # noqa: PLC0415 - TensorFlow starts here, after every check
-
-    exit_code, bakeoff = 0, ""
+    exit_code, bakeoff = 0, f"bakeoff-{dt.datetime.now():%Y%m%d-%H%M%S}"  # what its runs' records share
     for seed in range(args.seed, args.seed + args.seeds):
         start_weights = None  # every schedule of this seed starts from the first one's weights
+        seeded = RunOptions(args.epochs, args.batch_size, args.optimizer, seed, args.dataset)
         for name, schedule in todo:
             if stop.is_set():
                 return exit_code
-            run_dir = run_folders.new_run_dir(args.logdir, f"{name}-seed{seed}")
-            bakeoff = bakeoff or run_dir.name
-            seeded = RunOptions(args.epochs, args.batch_size, args.optimizer, seed, args.dataset)
-            report.say(
-                "start",
-                f"[{run_dir.name}] {name}, seed {seed}: {args.epochs} epochs, logs in {run_dir}",
-                run=run_dir.name,
-                run_dir=str(run_dir),
-                epochs=args.epochs,
-                name=name,
-                seed=seed,
-                bakeoff=bakeoff,
-            )
-            result, start_weights = session.train(
+            result, start_weights = train_run(
+                f"{name}-seed{seed}",
                 schedule,
                 seeded,
-                run_dir,
-                dataset=dataset,
-                initial_weights=start_weights,
-                on_epoch=lambda row, run=run_dir.name: report.epoch(run, args.epochs, row),
-                should_stop=stop.is_set,
+                dataset,
+                args.logdir,
+                report,
+                stop,
+                start_weights,
                 in_steps=True,
                 name=name,
                 bakeoff=bakeoff,
             )
-            summary = result.message or f"completed {len(result.history)} epochs"
-            report.say("end", f"[{run_dir.name}] {summary}", run=run_dir.name, status=result.status)
             if result.status == "diverged":
                 exit_code = EXIT_DIVERGED
     return exit_code

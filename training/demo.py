@@ -147,35 +147,58 @@ def main(argv: list[str] | None = None) -> int:
 
 def train_each(todo, options: RunOptions, dataset, logdir: Path, report: Reporter, stop: threading.Event) -> int:
     """Train each run in turn from the same initial weights; exit status 1 if any diverged."""
-    from training import session  # noqa: PLC0415 - TensorFlow starts here, after every check
-
     exit_code, start_weights = 0, None
     for label, schedule in todo:
         if stop.is_set():
             break
-        run_dir = run_folders.new_run_dir(logdir, label)
-        name = run_dir.name
-        report.say(
-            "start",
-            f"[{name}] training {options.epochs} epochs, logs in {run_dir}",
-            run=name,
-            run_dir=str(run_dir),
-            epochs=options.epochs,
-        )
-        result, start_weights = session.train(
-            schedule,
-            options,
-            run_dir,
-            dataset=dataset,
-            initial_weights=start_weights,
-            on_epoch=lambda row, name=name: report.epoch(name, options.epochs, row),
-            should_stop=stop.is_set,
-        )
-        summary = result.message or f"completed {len(result.history)} epochs"
-        report.say("end", f"[{name}] {summary}", run=name, status=result.status, initial_weights=result.initial_weights)
+        result, start_weights = train_run(label, schedule, options, dataset, logdir, report, stop, start_weights)
         if result.status == "diverged":
             exit_code = EXIT_DIVERGED
     return exit_code
+
+
+def train_run(
+    label: str,
+    schedule: Schedule,
+    options: RunOptions,
+    dataset,
+    logdir: Path,
+    report: Reporter,
+    stop: threading.Event,
+    start_weights=None,
+    in_steps: bool = False,
+    **labels: str,
+):
+    """Train one run in a fresh folder ``logdir/<timestamp>-<label>``, reporting its start, epochs
+    and end; ``labels`` (a bake-off's ``name`` and ``bakeoff``) go into its start event and record.
+    Returns the result and the weights it started from."""
+    from training import session  # noqa: PLC0415 - TensorFlow starts here, after every check
+
+    run_dir = run_folders.new_run_dir(logdir, label)
+    name = run_dir.name
+    report.say(
+        "start",
+        f"[{name}] training {options.epochs} epochs, logs in {run_dir}",
+        run=name,
+        run_dir=str(run_dir),
+        epochs=options.epochs,
+        seed=options.seed,
+        **labels,
+    )
+    result, start_weights = session.train(
+        schedule,
+        options,
+        run_dir,
+        dataset=dataset,
+        initial_weights=start_weights,
+        on_epoch=lambda row: report.epoch(name, options.epochs, row),
+        should_stop=stop.is_set,
+        in_steps=in_steps,
+        **labels,
+    )
+    summary = result.message or f"completed {len(result.history)} epochs"
+    report.say("end", f"[{name}] {summary}", run=name, status=result.status, initial_weights=result.initial_weights)
+    return result, start_weights
 
 
 if __name__ == "__main__":

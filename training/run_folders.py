@@ -83,7 +83,7 @@ class RunResult:
     steps_per_epoch: int = 0
     initial_weights: str = ""  # sha256 of the starting weights: equal runs start equal
     name: str = ""  # the schedule's name in a bake-off's set
-    bakeoff: str = ""  # the bake-off the run belongs to (its first run's folder name)
+    bakeoff: str = ""  # the bake-off the run belongs to ("bakeoff-<timestamp>", shared by its runs)
     history: list[dict[str, float]] = field(default_factory=list)
 
 
