@@ -61,6 +61,13 @@ def buckets(schedule, count: int, start: int = 0, stop: int | None = None) -> Bu
     return Buckets(first, last + 1, candidates[low_at], values[low_at], candidates[high_at], values[high_at])
 
 
+def extremes_exact(schedule) -> bool:
+    """Whether :func:`buckets` finds every bucket's extremes exactly (all but the case its
+    docstring names: more than ``ALL_TURNS`` turns counted per epoch)."""
+    turns = schedule.turns()
+    return schedule.granularity != "epoch" or turns is None or turns.count <= ALL_TURNS
+
+
 def envelope(
     schedule, count: int, start: int = 0, stop: int | None = None, spans: Buckets | None = None
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,7 @@
 """Numbers that summarize a curve, for comparing schedules over the same steps — at any length.
 
-Up to ``EXACT_STEPS`` steps every statistic is exact, computed chunk by chunk in bounded memory.
+Up to ``EXACT_STEPS`` steps every statistic is exact, computed chunk by chunk in bounded memory
+(a span the envelope finds constant counted without evaluating its steps).
 Beyond, the peak, the final lr and the steps until it falls to a tenth of the peak stay exact
 (from the envelope's exact bucket extremes, evaluating only the bucket where the lr crosses); the
 area, the mean and the share above half the peak come from the buckets' bounds, each marked
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from schedules.envelope import Buckets, buckets
+from schedules.envelope import Buckets, buckets, extremes_exact
 
 EXACT_STEPS = 2_000_000  # about 50 ms of evaluation: a designer rerun stays interactive
 CHUNK = 250_000  # steps evaluated at once: 2 MB an array
@@ -94,11 +95,7 @@ def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS, spans: Buckets 
         "steps_to_tenth_of_peak": _first_at_or_below(schedule, spans, peak_step, tenth_of(peak)),
     }
     if total <= exact_steps:
-        area, above = 0.0, 0
-        for start in range(0, total, CHUNK):
-            lr = schedule.lr(np.arange(start, min(start + CHUNK, total)))
-            area += float(lr.sum())
-            above += int(np.count_nonzero(lr > peak / 2))
+        area, above = _exact_sums(schedule, spans, peak / 2)
         values |= {"mean_lr": area / total, "area": area, "share_above_half_peak": above / total}
         return Summary(_ordered(values))
     sizes = spans.sizes
@@ -116,6 +113,34 @@ def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS, spans: Buckets 
         "share_above_half_peak": maybe_above / 2 / total,
     }
     return Summary(_ordered(values), bounds)
+
+
+def _exact_sums(schedule, spans: Buckets, half: float) -> tuple[float, int]:
+    """Σ lr over every step, and the number of steps with lr > ``half``. A bucket whose exact
+    minimum equals its maximum is constant (a hold, a step decay between drops): it counts as
+    value × size unevaluated. The other buckets' steps are evaluated, about ``CHUNK`` at a time."""
+    flat = (spans.low == spans.high) & extremes_exact(schedule)
+    area = float(spans.sizes[flat] @ spans.low[flat])
+    above = int(spans.sizes[flat & (spans.low > half)].sum())
+    starts, sizes = spans.start[~flat], spans.sizes[~flat]
+    ends = np.cumsum(sizes)
+    chunk_of = (ends - 1) // CHUNK  # buckets grouped by where they end: a group holds ≲ CHUNK steps
+    for chunk in np.unique(chunk_of):
+        mine = chunk_of == chunk
+        lr = schedule.lr(_concatenated_ranges(starts[mine], sizes[mine]))
+        area += float(lr.sum())
+        above += int(np.count_nonzero(lr > half))
+    return area, above
+
+
+def _concatenated_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The steps of [start, start + size) for each pair, one after another.
+
+    >>> _concatenated_ranges(np.array([0, 10]), np.array([2, 3])).tolist()
+    [0, 1, 10, 11, 12]
+    """
+    offsets = np.cumsum(sizes) - sizes
+    return np.repeat(starts - offsets, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
 
 
 def _first_at_or_below(schedule, spans, after: int, threshold: float) -> int | None:

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from schedules import from_config
 from schedules.sets import Named, dump_set, load_set
 from studio import text
-from studio.figures import BOTTOM_LEGEND, MODEBAR, MODEBAR_PX, TITLE_PX, color, title_layout
+from studio.figures import BOTTOM_LEGEND, MODEBAR, MODEBAR_PX, TITLE_PX, color, figure, title_layout
 
 SEED_CHOICES = (1, 2, 3, 4, 5)
 METRICS = {"val_accuracy": "validation accuracy", "val_loss": "validation loss", "loss": "training loss"}
@@ -207,7 +207,7 @@ def finals_figure(found: Sequence[Outcome], metric: str = "val_accuracy", height
         "yaxis": {"title": {"text": METRICS[metric]}, "range": [low - pad, high + pad]},
         **MODEBAR,
     }
-    return go.Figure({"data": traces, "layout": layout})
+    return figure(traces, layout)
 
 
 def curves_figure(runs: Sequence[Any], names: Sequence[str], metric: str = "val_loss", height: int = 360):
@@ -256,7 +256,7 @@ def curves_figure(runs: Sequence[Any], names: Sequence[str], metric: str = "val_
         "legend": BOTTOM_LEGEND["legend"] | {"traceorder": "normal"},
         **MODEBAR,
     }
-    return go.Figure({"data": traces, "layout": layout})
+    return figure(traces, layout)
 
 
 def _value(value: Any) -> float:

@@ -24,7 +24,7 @@ from schedules.document import read_file, read_json
 from schedules.logs import LogError
 from studio import text
 from studio.curves import envelope_indices
-from studio.figures import BOTTOM_LEGEND, MODEBAR, MODEBAR_PX, TITLE_PX, color, title_layout
+from studio.figures import BOTTOM_LEGEND, MODEBAR, MODEBAR_PX, TITLE_PX, color, figure, title_layout
 from studio.verify import LOG_UPLOAD_MB
 from training.events import read_scalars
 from training.options import OPTIMIZERS
@@ -253,7 +253,7 @@ def overlay_figure(
         **BOTTOM_LEGEND,
         **MODEBAR,
     }
-    return go.Figure({"data": traces, "layout": layout})
+    return figure(traces, layout)
 
 
 def _run_dir(root: Path, run: str) -> Path:

@@ -19,7 +19,7 @@ from schedules.verify import fit_log, saved_design
 __all__ = ["Series", "ranked", "saved_design"]  # the page rebuilds a series from cached arrays, and orders the choice
 from studio import design, presets, share
 from studio.curves import MAX_POINTS, envelope_indices
-from studio.figures import PALETTE, POWERS_OF_TEN
+from studio.figures import PALETTE, POWERS_OF_TEN, figure
 from studio.text import plotly as plain_plotly
 
 # Okabe–Ito's colour-blind-safe qualitative palette, without its black and yellow: each of these
@@ -188,7 +188,7 @@ def overlay_figure(diagnosis: Diagnosis, name: str, unit: str = "step", height: 
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         "hovermode": "closest",
     }
-    return go.Figure({"data": traces, "layout": layout})
+    return figure(traces, layout)
 
 
 def fit_figure(series: Series, fitted: Fit, height: int = 380) -> go.Figure:
@@ -213,7 +213,7 @@ def fit_figure(series: Series, fitted: Fit, height: int = 380) -> go.Figure:
         "yaxis": {"title": {"text": "learning rate"}, **POWERS_OF_TEN},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
     }
-    return go.Figure({"data": traces, "layout": layout})
+    return figure(traces, layout)
 
 
 def _line(x, y, name: str, colour: str, hover: str, width: float = 2, dash: str = "solid") -> dict:

@@ -1,6 +1,8 @@
-"""Under CI=true a peer test that skips fails: a missing library must never pass silently there."""
+"""Under CI=true a peer test that skips fails: a missing library must never pass silently there.
+And AppTest runs pages at their served speed in any test process (see the last hook)."""
 
 import os
+import sys
 
 import pytest
 
@@ -46,3 +48,25 @@ def pytest_make_collect_report(collector):  # a module-level importorskip skips 
 def worker_id(request) -> str:
     """This pytest-xdist worker's name ("gw0", "gw1"…), "master" when the tests run in one process."""
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+def pytest_collection_finish(session):
+    """AppTest reruns at the speed of the served page, whatever else this process has loaded.
+
+    After every rerun Streamlit calls ``keras.backend.clear_session()`` if Keras is loaded
+    (``script_runner._clean_problem_modules``). The studio's server never loads Keras (training runs
+    in its worker; tests/test_architecture.py opens every page to check), but a test worker that
+    trained a Keras model has, and there each AppTest rerun became a full garbage collection: the
+    page tests ran ten times slower. Each AppTest also scanned every installed distribution for
+    Streamlit components (0.2 s; the studio has none): one scan a process serves them all.
+    """
+    runner = sys.modules.get("streamlit.runtime.scriptrunner.script_runner")
+    if runner is None:  # no test here runs a page
+        return
+    runner._clean_problem_modules = lambda: None
+    from streamlit.testing.v1 import app_test  # noqa: PLC0415 — only where pages are tested
+
+    scanned = app_test.BidiComponentManager()
+    scanned.discover_and_register_components(start_file_watching=False)
+    scanned.discover_and_register_components = lambda **_: None
+    app_test.BidiComponentManager = lambda: scanned

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schedules
+from schedules.envelope import buckets
 from schedules.stats import EXACT_STEPS, summarize, summarize_schedule
 from studio import presets
 from studio.curves import (
@@ -139,6 +140,29 @@ def test_bounded_statistics_equal_brute_force_where_exact(doc):
         )
     for name, bound in summary.bounds.items():
         assert abs(summary.values[name] - brute[name]) <= bound * (1 + 1e-9) + 1e-12 * abs(brute[name])
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents(max_steps=50_000), st.sampled_from([1, 7, 64, 4000]))
+def test_exact_statistics_equal_brute_force_with_constant_spans_unevaluated(doc, count):
+    """Spans the envelope finds constant are counted as value × size: the sums still match every
+    step's, whatever the buckets (a few wide ones, many narrow ones)."""
+    s = schedules.from_config(doc)
+    brute = summarize(s.lr(np.arange(s.total_steps)))
+    summary = summarize_schedule(s, spans=buckets(s, count))
+    assert summary.bounds == {}
+    for name, value in brute.items():
+        assert summary.values[name] == (value if not isinstance(value, float) else pytest.approx(value, rel=1e-12))
+
+
+def test_a_step_decay_sums_its_constant_spans_without_evaluating_them(monkeypatch):
+    s = presets.preset("ResNet step decay (×0.1 at 30/60/80)")
+    evaluated = []
+    lr = type(s).lr
+    monkeypatch.setattr(type(s), "lr", lambda self, steps: evaluated.append(np.size(steps)) or lr(self, steps))
+    summary = summarize_schedule(s, spans=buckets(s, 497))
+    assert summary.bounds == {} and sum(evaluated) < 10_000 < s.total_steps
+    assert summary.values["area"] == pytest.approx(float(lr(s, np.arange(s.total_steps)).sum()), rel=1e-12)
 
 
 @pytest.mark.parametrize("exact_steps", [EXACT_STEPS, 0])

@@ -1,8 +1,13 @@
 """The figure is a pure function of curves: traces, hover text, boundaries and scale."""
 
+import json
 import math
 
+import plotly.io as pio
+import pytest
+
 import schedules
+from studio import figures
 from studio.curves import sample
 from studio.figures import make_figure
 
@@ -165,3 +170,15 @@ def test_training_legends_sit_below_the_axis_title():
     figure = metrics_figure([("run", [{"epoch": 1, "loss": 1.0, "val_loss": 1.1}])], "loss")
     assert figure.layout.legend.yref == "container" and figure.layout.legend.y == 0
     assert figure.layout.margin.b >= 70  # room for tick labels and the axis title above the legend
+
+
+def test_unchecked_figures_are_the_checked_ones_and_the_check_catches_a_misspelt_property(monkeypatch):
+    curves = [curve("<b>cosine</b>"), curve("Step decay", warmup_epochs=0)]
+    checked = pio.to_json(make_figure(curves, log_scale=True, x_unit="steps"), validate=False)
+    monkeypatch.setattr(figures, "VALIDATE", False)
+    unchecked = make_figure(curves, log_scale=True, x_unit="steps")
+    assert json.loads(pio.to_json(unchecked, validate=False)) == json.loads(checked)
+    assert unchecked.data[0].name == "&lt;b&gt;cosine&lt;/b&gt;"
+    monkeypatch.setattr(figures, "VALIDATE", True)
+    with pytest.raises(ValueError, match="colour"):
+        figures.figure([{"type": "scatter", "y": [1], "line": {"colour": "red"}}], {})
