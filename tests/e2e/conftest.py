@@ -63,5 +63,7 @@ def page(browser, server):
         " return plots.length === 2 && plots.every(plot => plot.querySelector('.scatterlayer path.js-line')); }",
         timeout=60_000,
     )
+    # and the first run finished (Streamlit's "running" state off): a click before it can be lost
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
     yield page
     context.close()
