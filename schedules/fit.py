@@ -137,7 +137,11 @@ def fit(
     # Kinds simplest first, each under every convention the writer may follow: the first kind that
     # matches under any of them ends the search.
     results = []  # (kind, worst ÷ tolerance, document, relative differences, reading)
+    # A kind whose decay never rises cannot match a log that rises again after its decay began.
+    rising = kinds is None and _rises_after_decay(y)
     for name in kinds or SIMPLICITY:
+        if rising and KINDS[name].monotone:
+            continue
         for reading in readings:
             best = _fit_kind(name, reading[1])
             if best is not None:
@@ -251,6 +255,18 @@ def _ends_early(found: Fit, total: float | None) -> list[dict]:
 
 SEARCH_POINTS = 200_000  # records the search sees; the final check sees every one, a chunk at a time
 CHECK_CHUNK = 1_000_000
+
+
+def _rises_after_decay(y: np.ndarray) -> bool:
+    """Whether the lr, once below its running peak, rises by more than two tolerances between two
+    records: more than float32 logging can add to a curve that never rises there.
+
+    >>> _rises_after_decay(np.array([0.1, 0.2, 0.1, 0.05])), _rises_after_decay(np.array([0.2, 0.1, 0.2]))
+    (False, True)
+    """
+    peak = float(y.max())
+    began = np.logical_or.accumulate(y < np.maximum.accumulate(y) * (1 - 1e-3))
+    return bool(np.any((np.diff(y) > 2 * tolerance(y[1:], peak)) & began[:-1]))
 
 
 def _sorted(steps, lr) -> tuple[np.ndarray, np.ndarray]:
@@ -500,22 +516,25 @@ def _linear_names(spec: dict) -> tuple[str, ...]:
     return names
 
 
-def _solve_linear(spec: dict, log: _Log, index: np.ndarray) -> dict:
-    """``spec`` with its linear lrs set by weighted least squares over the points ``index``."""
+def _solve_linear(spec: dict, log: _Log, index: np.ndarray) -> tuple[dict, np.ndarray | None]:
+    """``spec`` with its linear lrs set by weighted least squares over the points ``index``, and
+    the weighted residual at those points (None where the solve saw only some of them)."""
     names = _linear_names(spec)
     s, y, w = log.s[index], log.y[index], log.weights[index]
+    every_point = True
     if _clipped(spec) and spec.get("epsilon", 0.0) > 0:
         keep = y > spec["epsilon"] * (1 + 1e-5)  # the floor's points say nothing of the rest
-        s, y, w = s[keep], y[keep], w[keep]
+        s, y, w, every_point = s[keep], y[keep], w[keep], False
         if s.size == 0:
-            return spec
+            return spec, None
     zero = dict.fromkeys(names, 0.0)
     columns = [_curve(spec | zero | {name: 1.0}, s) for name in names]
     matrix = np.stack(columns, axis=1) * w[:, None]
     solution, *_ = np.linalg.lstsq(matrix, y * w, rcond=None)
     # A value within float32 noise of zero is zero (a warm-up from 0, no floor).
     solution[np.abs(solution) < 1e-7 * log.peak] = 0.0
-    return spec | {name: float(value) for name, value in zip(names, solution, strict=True)}
+    solved = spec | {name: float(value) for name, value in zip(names, solution, strict=True)}
+    return solved, (matrix @ solution - y * w if every_point else None)
 
 
 def _free_names(spec: dict) -> list[str]:
@@ -538,14 +557,16 @@ def _free_names(spec: dict) -> list[str]:
 
 
 def _objective(spec: dict, log: _Log, index: np.ndarray) -> tuple[float, dict]:
-    solved = _solve_linear(spec, log, index)
+    solved, residual = _solve_linear(spec, log, index)
     # The same line can be drawn with a negative floor or start: not a schedule. Clamped, such a
     # solution scores worse than the valid one beside it, and the search keeps a slope to follow.
-    solved |= {name: max(0.0, solved[name]) for name in _linear_names(solved)}
-    if solved.get("epsilon", 0.0) > solved["base_lr"]:
-        solved["epsilon"] = solved["base_lr"]
-    with np.errstate(all="ignore"):
-        residual = (_curve(solved, log.s[index]) - log.y[index]) * log.weights[index]
+    clamped = {name: max(0.0, solved[name]) for name in _linear_names(solved)}
+    if clamped.get("epsilon", 0.0) > clamped["base_lr"]:
+        clamped["epsilon"] = clamped["base_lr"]
+    if residual is None or any(clamped[name] != solved[name] for name in clamped):
+        solved |= clamped
+        with np.errstate(all="ignore"):  # the curve is linear in those lrs: unclamped, the solve's residual is it
+            residual = (_curve(solved, log.s[index]) - log.y[index]) * log.weights[index]
     value = float(np.mean(residual**2))
     return (value if math.isfinite(value) else math.inf), solved
 

@@ -3,10 +3,13 @@ logged step."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schedules import KINDS, from_config, make_document
 from schedules.diagnose import diagnose
-from schedules.fit import SIMPLICITY, document, fit
+from schedules.fit import SIMPLICITY, _rises_after_decay, document, fit
+from tests.strategies import documents
 from tests.strategies import example_document as example
 
 
@@ -98,3 +101,27 @@ def test_an_lr_that_changes_once_per_epoch_is_proposed_with_epoch_granularity():
     found = fit(steps, values, 20)
     assert found.document["granularity"] == "epoch"
     assert_recovered(found, steps, values)
+
+
+MONOTONE_KINDS = tuple(name for name, kind in KINDS.items() if kind.monotone)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents(kinds=MONOTONE_KINDS, max_steps=5_000), st.integers(1, 50))
+def test_no_float32_log_of_a_kind_that_never_rises_reads_as_rising(doc, every):
+    """The fit skips such kinds for a log that rises again after its decay began: sound only if
+    no log of theirs, sparse or not, ever reads that way."""
+    schedule = from_config(doc)
+    steps = np.arange(0, schedule.total_steps, every)
+    assert not _rises_after_decay(float32_log(schedule, steps))
+
+
+@pytest.mark.slow  # the fit of a real log with restarts
+def test_a_log_that_rises_again_is_fitted_without_the_kinds_that_never_rise():
+    steps = np.arange(300)
+    truth = from_config(
+        make_document({"kind": "cosine_restarts", "base_lr": 0.1, "total_epochs": 300, "first_cycle_epochs": 70}, 1)
+    )
+    found = fit(steps, float32_log(truth, steps))
+    assert found.matches and found.document["schedule"]["kind"] == "cosine_restarts"
+    assert not {name for name, _ in found.ranking} & set(MONOTONE_KINDS)
