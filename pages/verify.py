@@ -176,6 +176,18 @@ if source == logic.FIT:
             ),
             key="verify_open",
         )
+    # The design a run with skipped steps followed: it explains every record once they are taken out.
+    if without := next((f["fits_without"] for f in fitted.findings if "fits_without" in f), None):
+        st.caption("The design the log fits with the skipped steps taken out:")
+        st.code(json.dumps(without, indent=2), language="json")
+        st.button(
+            "Open this design in the Designer",
+            icon=":material/open_in_new:",
+            on_click=lambda: st.session_state.update(
+                verify_open_params=logic.open_in_designer(st.session_state, without)
+            ),
+            key="verify_open_without",
+        )
     st.stop()
 
 if design is None:

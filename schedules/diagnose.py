@@ -639,6 +639,107 @@ def skipped_in_log(steps, lr, unit: str = "step") -> dict | None:
     return _skipped_finding(skipped, places)
 
 
+def lag_at_first_record(steps, lr) -> int:
+    """Scheduler steps the log is behind its counter at its first record, as a linear warm-up from
+    0 shows it: the records before the lr stops rising (but perhaps the last) lie on one line,
+    which reaches 0 a whole number of steps d > 0 after step 0 (a warm-up from 0 starts at step
+    0). 0 where the log does not show it (fewer than three rising records, not on one line).
+
+    >>> steps = np.arange(25, 300, 25)
+    >>> lag_at_first_record(steps, 1e-5 * np.minimum(steps - 2, 500) / 500)
+    2
+    """
+    steps = np.asarray(steps, dtype=np.float64)
+    lr = np.asarray(lr, dtype=np.float64)
+    if steps.size < 3 or (np.diff(steps) < 0).any() or not np.isfinite(lr).all():  # a skip repeats a step
+        return 0
+    noise = 2 * tolerance(lr, float(lr.max()))
+    rising = np.diff(lr) > 10 * noise[1:]
+    count = int(np.argmin(rising)) + 1 if not rising.all() else lr.size  # the first records, rising
+    for kept in (count, count - 1):  # the last rising record may lie past the warm-up's end
+        if kept < 3:
+            return 0
+        s, y = steps[:kept], lr[:kept]
+        slope, intercept = np.polyfit(s, y, 1)
+        if slope > 0 and (np.abs(slope * s + intercept - y) <= noise[:kept]).all():
+            break
+    else:
+        return 0
+    lag = -intercept / slope
+    whole = round(lag)
+    return int(whole) if 1 <= whole <= steps[0] and abs(lag - whole) <= 0.05 else 0
+
+
+def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray | None:
+    """Per record, how many steps the scheduler is behind the counter, read off a linear warm-up
+    from 0 and a linear decay to 0 at ``total`` (the file's stated max_steps), the shape of
+    Hugging Face's default schedule: each record's lr, divided by its line's slope per step, is
+    the scheduler's own step, whatever steps were skipped before it — the first record too.
+
+    A line holds where the lags so read are whole numbers that never decrease. The records before
+    the highest one are on the warm-up's line, those after it on the decay's; the highest one on
+    whichever gives it a lag between its neighbours'. None unless every record is read so (a curved
+    shape, a warm-up from above 0, a total not stated).
+
+    >>> steps = np.arange(25, 1001, 25)
+    >>> behind = np.where(steps < 300, 2, 3)  # 2 steps skipped before the first record, 1 more at 300
+    >>> lr = 1e-5 * np.minimum((steps - behind) / 500, (1000 - steps + behind) / 500)
+    >>> lags_on_straight_lines(steps, lr, total=1000)[[0, 10, 11, 39]].tolist()
+    [2, 2, 3, 3]
+    """
+    s = np.asarray(steps, dtype=np.float64)
+    y = np.asarray(lr, dtype=np.float64)
+    if s.size < 6 or (np.diff(s) <= 0).any() or not np.isfinite(y).all() or y.max() <= 0:
+        return None
+    top = int(np.argmax(y))
+    lines = []  # (anchor, slope) of each line the records hold to
+    lags = np.full(s.size, np.nan)
+    if top >= 3:  # the warm-up's records, before the highest
+        lines.append(_line_through(s[:top], y[:top], anchor=0.0, lags=lags[:top]))
+    if total is not None:  # the decay's, after it, down to the first record at 0
+        after = np.arange(top + (top > 0), s.size)
+        after = after[y[after] > 0]
+        if after.size >= 3:
+            part = np.full(after.size, np.nan)
+            lines.append(_line_through(s[after], y[after], anchor=float(total), lags=part))
+            lags[after] = part
+    lines = [line for line in lines if line is not None]
+    unread = np.flatnonzero(np.isnan(lags))
+    if ((unread != top) & ((unread < top) | (y[unread] > 0))).any():
+        return None  # a record on neither line
+    for index in unread:  # the highest record; records at 0 past the end
+        before = lags[index - 1] if index > 0 else 0.0
+        on = [_whole_lag(s[index], y[index], *line) for line in lines]
+        fitting = [lag for lag in on if lag is not None and lag >= before]
+        lags[index] = min(fitting) if fitting else before
+    if np.isnan(lags).any() or (np.diff(lags) < 0).any() or not lags.any():
+        return None
+    return lags.astype(np.int64)
+
+
+def _line_through(s: np.ndarray, y: np.ndarray, anchor: float, lags: np.ndarray) -> tuple[float, float] | None:
+    """(anchor, slope) of the line through 0 at ``anchor`` (a rise from step 0, or a fall to the
+    total) that every record holds to with a whole lag never decreasing, its slope the median of
+    the records' step-to-step moves; their lags written into ``lags``. None if they do not."""
+    slope = float(np.median(np.diff(y) / np.diff(s)))
+    if slope == 0 or np.sign(slope) != (1 if anchor == 0 else -1):
+        return None
+    read = [_whole_lag(step, value, anchor, slope) for step, value in zip(s, y, strict=True)]
+    if any(lag is None for lag in read) or (np.diff(read) < 0).any():
+        return None
+    lags[:] = read
+    return anchor, slope
+
+
+def _whole_lag(step: float, value: float, anchor: float, slope: float) -> float | None:
+    """Steps from the scheduler's own step (where the line has ``value``) to ``step``, if whole
+    and not negative to float32 logging precision."""
+    own = anchor + value / slope
+    lag = step - own
+    whole = float(round(lag))
+    return whole if whole >= 0 and abs(lag - whole) <= 0.05 + 4 * RTOL * abs(own) else None
+
+
 def ends_a_fraction_in(steps, lr, schedule: Schedule) -> dict | None:
     """A schedule fitted to the whole log that ends a whole fraction 1/n of the way into it, the
     lr moving up to its end and holding still after it to the log's last record: stepped n times
@@ -738,6 +839,19 @@ def _short_stretches(gaps, moves, noise, moving) -> dict[int, int]:
             inside = np.arange(start + 1, start + width + 1)
             found |= dict(zip(inside.tolist(), missed(np.full(width, start), inside).astype(int).tolist(), strict=True))
     return found
+
+
+def skipped_from_lags(steps, lags) -> dict | None:
+    """The skipped-steps finding of a lag profile (see :func:`lags_on_straight_lines`): where the
+    lag grows between two records; None where it never does."""
+    steps, lags = np.asarray(steps), np.asarray(lags)
+    grows = np.flatnonzero(np.diff(lags) > 0) + 1
+    if grows.size == 0:
+        return None
+    counts = [int(lags[i] - lags[i - 1]) for i in grows]
+    skipped = [[int(steps[i]), count] for i, count in zip(grows, counts, strict=True)]
+    places = [[int(steps[i - 1]), int(steps[i]), count] for i, count in zip(grows, counts, strict=True)]
+    return _skipped_finding(skipped, places)
 
 
 def _skipped_finding(skipped: list[list[int]], places: list[list[int]]) -> dict:

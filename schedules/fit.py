@@ -545,7 +545,7 @@ def _free_names(spec: dict) -> list[str]:
     if not spec.get("start_unseen"):
         if fitting.moves_warmup and spec.get("W", 0) > 0:
             free.append("W")
-        if fitting.moves_hold and "hold_end" in spec:
+        if fitting.moves_hold and "hold_end" in spec and not spec.get("fixed_hold"):
             free.append("hold_end")
     if fitting.shaped_by_total and not spec.get("T_stated"):
         free.append("T")
@@ -616,16 +616,30 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
     simpler = []
     for spec in specs:
         # Only where the log cannot see them: a floor it stops before, a start before its first record.
-        unseen_floor = spec.get("epsilon", 0.0) > 0 and spec["T"] > log.s[-1] + 1
+        unseen_floor = spec.get("epsilon", 0.0) > 0 and spec["T"] > log.s[-1]  # the floor starts at T
         unseen_start = spec.get("W", 0) > 0 and spec.get("warmup_start_lr", 0.0) > 0 and log.s[0] > 0
         departs = unseen_floor or unseen_start
+        plainer = []
         if departs and _has_simpler(KINDS[spec["kind"]]):
             plain = spec | {"epsilon": 0.0, "warmup_start_lr": 0.0, "fixed_floor": True, "fixed_start": True}
-            simpler += _refine(plain, log)
+            plainer += _refine(plain, log)
             if unseen_start and log.first_peak > 0:  # a warm-up from 0 may end anywhere after the last rising record
                 earliest = float(log.s[log.first_peak - 1]) + 1
-                simpler += _refine(plain | {"W": earliest, "hold_end": max(earliest, plain["hold_end"])}, log)
+                plainer += _refine(plain | {"W": earliest, "hold_end": max(earliest, plain["hold_end"])}, log)
+        for candidate in [spec, *plainer]:  # a corner cut flat between two records: the same corner, unheld
+            if _unseen_hold(candidate, log):
+                plainer += _refine(candidate | {"hold_end": candidate["W"], "fixed_hold": True}, log)
+        simpler += plainer
     return simpler + specs
+
+
+def _unseen_hold(spec: dict, log: _Log) -> bool:
+    """A hold with no record on it, between a warm-up and a decay the log does record."""
+    warmup_end, hold_end = spec.get("W", 0.0), spec.get("hold_end", 0.0)
+    if hold_end <= warmup_end or not _fitting(spec).moves_hold:
+        return False
+    on_hold = (log.s >= warmup_end) & (log.s < hold_end)
+    return not on_hold.any() and (log.s < warmup_end).any() and (log.s >= hold_end).any()
 
 
 def _has_simpler(kind: Kind) -> bool:

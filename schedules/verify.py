@@ -24,7 +24,14 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from schedules.diagnose import diagnose, ends_a_fraction_in, skipped_in_log
+from schedules.diagnose import (
+    diagnose,
+    ends_a_fraction_in,
+    lag_at_first_record,
+    lags_on_straight_lines,
+    skipped_from_lags,
+    skipped_in_log,
+)
 from schedules.document import MAX_TEXT_BYTES, from_config, load, read_file, read_json
 from schedules.errors import ConfigError
 from schedules.files import UnreadableFile, read_regular_file
@@ -106,21 +113,51 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
         stretch = None if "stretch" in said else ends_a_fraction_in(series.steps, series.lr, fitted.schedule)
         return fitted if stretch is None else replace(fitted, findings=(*fitted.findings, stretch))
     skipped = skipped_in_log(series.steps, series.lr, series.unit)
-    if skipped is None:
+    # A linear warm-up from 0 and decay to the stated total give every record's own lag, the
+    # first record's too; otherwise the skips the log shows, and any a warm-up shows before them.
+    total = (series.info or {}).get("max_steps") if series.unit == "step" else None
+    lines = lags_on_straight_lines(series.steps, series.lr, total)
+    if lines is not None:
+        behind = lines
+        early = int(lines[0])
+        skipped = skipped_from_lags(series.steps, lines) or skipped
+    else:
+        behind = np.zeros(series.steps.size, dtype=np.int64)  # scheduler steps missed before each record
+        for step, count in (skipped or {}).get("skipped", []):
+            behind[series.steps >= step] += count
+        early = lag_at_first_record(series.steps - behind, series.lr) if skipped is not None else 0
+        behind = behind + early
+    if skipped is None and not early:
         return fitted
-    behind = np.zeros(series.steps.size, dtype=np.int64)  # scheduler steps missed before each record
-    for step, count in skipped["skipped"]:
-        behind[series.steps >= step] += count
     try:
-        without = fit(series.steps - behind, series.lr, per_epoch, writer=series.writer, unit=series.unit)
+        without = fit(
+            series.steps - behind, series.lr, per_epoch, writer=series.writer, info=series.info, unit=series.unit
+        )
     except ValueError:
         without = None
+    if skipped is None:  # all of them before the first record
+        skipped = {
+            "type": "skipped_steps",
+            "skipped": [],
+            "total": 0,
+            "sentence": (
+                f"the lr is {early:,} step{'s' if early > 1 else ''} behind its course from the first record on: "
+                "optimizer steps skipped by a mixed-precision loss scaler before it?"
+            ),
+        }
+        also = ""
+    else:
+        also = f" and the lag of {early:,} the log has from its first record" if early else ""
     if without is not None and without.matches:
         kind = without.document["schedule"]["kind"]
         skipped = skipped | {
             "fits_without": without.document,
-            "sentence": f"{skipped['sentence']} With them taken out, the log fits {kind}.",
+            "undetermined_without": list(without.undetermined),
+            "before_first_record": early,
+            "sentence": f"{skipped['sentence']} With them{also} taken out, the log fits {kind}.",
         }
+    elif not skipped["skipped"]:
+        return fitted  # a lag before the first record that explains nothing is not said
     return replace(fitted, findings=(*fitted.findings, skipped))
 
 

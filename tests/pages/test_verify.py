@@ -267,16 +267,28 @@ def test_a_fit_that_does_not_explain_the_log_offers_nothing_to_open(page):
 
 
 def test_without_a_design_skipped_steps_are_read_off_the_log(page):
-    """A real fp16 loop's log (GradScaler skipped steps 12 and 30): no kind explains it, and the page
-    says where the lr fell behind its steady course, with nothing to open in the Designer."""
+    """A real fp16 loop's log (GradScaler skipped steps 12 and 30): no kind explains it as logged;
+    the page says where the lr fell behind its steady course, and offers the design it fits with
+    those steps taken out — the run's own (cosine, 5 warm-up steps of 40)."""
     log = ROOT / "tests" / "data" / "real_logs" / "gen-torch-gradscaler-skipped-steps" / "lr.csv"
     upload(page, ("lr.csv", log.read_bytes()), source=None)
     assert page.radio(key="verify_source").value == "No design: fit one"
     assert plain(page.warning[0].value).startswith("No kind matches every step")
     assert [plain(e.value) for e in page.error] == [
         "the lr falls 2 steps behind its steady course, by 1 step between steps 12 and 13 and 1 more between "
-        "steps 30 and 31: optimizer steps skipped by a mixed-precision loss scaler, which do not step the scheduler?"
+        "steps 30 and 31: optimizer steps skipped by a mixed-precision loss scaler, which do not step the "
+        "scheduler? With them and the lag of 1 the log has from its first record taken out, the log fits cosine."
     ]
     assert not [b for b in page.button if b.key == "verify_open"]
+    without = json.loads(page.code[-1].value)["schedule"]
+    assert (without["kind"], without["base_lr"], without["total_epochs"], without["warmup_epochs"]) == (
+        "cosine",
+        0.001,
+        40.0,
+        5.0,
+    )
     chart = json.loads(page.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["yaxis"]["exponentformat"] == "e"
+    page.button(key="verify_open_without").click().run()
+    assert not page.exception and page.title[0].value == "LR schedule designer"
+    assert page.session_state["kind"] == "cosine" and page.session_state["warmup_epochs"] == 5.0
