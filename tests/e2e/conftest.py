@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def settled(page) -> None:
+    """Wait until the page's script has finished its run (Streamlit's "running" state off): an
+    open dropdown or a click during a rerun can be lost when the rerun redraws its widget."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+
+
 @contextlib.contextmanager
 def studio_server(port: int, runs_dir: Path, log=subprocess.DEVNULL):
     """The studio served on ``port`` while the block runs, its URL given once healthy."""
@@ -63,7 +69,6 @@ def page(browser, server):
         " return plots.length === 2 && plots.every(plot => plot.querySelector('.scatterlayer path.js-line')); }",
         timeout=60_000,
     )
-    # and the first run finished (Streamlit's "running" state off): a click before it can be lost
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    settled(page)  # a click during the first run can be lost
     yield page
     context.close()

@@ -5,7 +5,7 @@ import secrets
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, settled
 from tests.studio.test_past_runs import forge_run
 
 pytestmark = pytest.mark.browser
@@ -53,10 +53,12 @@ def test_a_bakeoff_of_three_schedules_and_two_seeds_finishes_with_its_table(page
     page.get_by_label("Add a schedule").click()
     page.get_by_role("option", name="1cycle").click()
     page.get_by_role("button", name="Add").click()
-    page.get_by_text("Train them: a bake-off").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Train the set (9 runs of 20 epochs)").wait_for(timeout=30_000)
+    settled(page)  # the Seeds dropdown opened during a rerun would close under the click
     page.get_by_label("Seeds").click()
     page.get_by_role("option", name="2", exact=True).click()
     page.get_by_role("button", name="Train the set (6 runs of 20 epochs)").wait_for(timeout=30_000)
+    settled(page)
     epochs = page.get_by_role("spinbutton", name="Epochs")
     epochs.fill("3")
     epochs.press("Enter")
