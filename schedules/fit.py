@@ -176,7 +176,7 @@ def fit(
         matches=bool(matching),
         ranking=tuple(sorted(ranking.items(), key=lambda pair: pair[1])),
         convention=convention.sentence,
-        undetermined=_undetermined(document, log),
+        undetermined=_undetermined(document, log, convention.shift),
     )
     shown = _ends_early(found, total) if found.matches else _restart(log, steps_per_epoch, kinds, convention.shift)
     return replace(found, findings=tuple(shown))
@@ -866,15 +866,16 @@ def _shortest(doc: dict, log: _Log, relative: np.ndarray) -> tuple[dict, np.ndar
     return shortened, _relative(log, designed)
 
 
-def _undetermined(doc: dict, log: _Log) -> tuple[str, ...]:
-    """A sentence for each field the document holds that the log does not determine."""
+def _undetermined(doc: dict, log: _Log, shift: int = 0) -> tuple[str, ...]:
+    """A sentence for each field the document holds that the log does not determine (steps said as
+    logged: the log was read ``shift`` steps on, by its writer's convention)."""
     schedule, spe = doc["schedule"], log.steps_per_epoch
-    first, last = int(log.s[0]), int(log.s[-1])
+    unseen, first, last = int(log.s[0]), int(log.s[0]) - shift, int(log.s[-1]) - shift
     said = []
-    if log.starts_late and "warmup_epochs" in schedule and schedule["warmup_epochs"] * spe <= first:
+    if log.starts_late and "warmup_epochs" in schedule and schedule["warmup_epochs"] * spe <= unseen:
         said.append(
             f"warmup_epochs: not determined by this log, whose first record (step {first:,}) is already at its "
-            f"peak: a warm-up of at most {first:,} steps leaves no trace; taken as "
+            f"peak: a warm-up of at most {unseen:,} steps leaves no trace; taken as "
             f"{_number(schedule['warmup_epochs'])}"
         )
     if not _fitting(schedule).shaped_by_total and log.total is None:
@@ -884,7 +885,26 @@ def _undetermined(doc: dict, log: _Log) -> tuple[str, ...]:
         )
     if _clipped(schedule) and schedule.get("epsilon", 0.0) == 0.0:
         said.append("epsilon: not determined by this log, which never reaches a floor; taken as 0")
+    if corner := _unrecorded_corner(schedule, log):
+        said.append(
+            f"hold_epochs: not determined by this log, which has no record between step {corner[0] - shift:,} and "
+            f"step {corner[1] - shift:,}, where the warm-up ends and the decay begins: a hold there, with a lower "
+            "peak, explains its records as well; taken as 0"
+        )
     return tuple(said)
+
+
+def _unrecorded_corner(schedule: dict, log: _Log) -> tuple[int, int] | None:
+    """(last record before, first record after) a linear warm-up's end that a linear decay follows
+    at once, when no record sits on it: cutting that corner flat between the two records (a
+    hold, a lower peak) draws the same lines through every record."""
+    if schedule["kind"] != "linear" or schedule.get("warmup_shape") != "linear" or schedule.get("hold_epochs"):
+        return None
+    end = schedule.get("warmup_epochs", 0.0) * log.steps_per_epoch
+    before, after = log.s[log.s < end], log.s[log.s > end]
+    if end <= 0 or before.size == 0 or after.size == 0 or (log.s == end).any():
+        return None
+    return int(before[-1]), int(after[0])
 
 
 def _number(value: float) -> str:
