@@ -393,15 +393,18 @@ class _Log:
         return np.abs(lr - reference) <= 4 * RTOL * np.abs(reference)
 
     def warmup_shape(self, end: int, target: float) -> str:
-        """ "linear" or "cosine" for a warm-up ending at index ``end``: "linear" when its records lie
-        on one line (the peak's own record may come after the warm-up's true end, between two
-        records, so a shape read from where the peak is first logged would be off)."""
+        """ "linear", "log" or "cosine" for a warm-up ending at index ``end``: "linear" when its
+        records lie on one line, "log" when they lie on one against log(step) (DeepSpeed's
+        WarmupLR), else "cosine" (the peak's own record may come after the warm-up's true end,
+        between two records, so a shape read from where the peak is first logged would be off)."""
         if end < 3 or self.s[end] <= 2:
             return "linear"
         s, y = self.s[:end], self.y[:end]
-        slope, intercept = np.polyfit(s, y, 1)
-        straight = np.abs(y - (slope * s + intercept)).max() <= 1e-3 * target
-        return "linear" if straight else "cosine"
+        for shape, x in (("linear", s), ("log", np.log(np.maximum(s, 1.0)))):
+            slope, intercept = np.polyfit(x, y, 1)
+            if np.abs(y - (slope * x + intercept)).max() <= 1e-3 * target:
+                return shape
+        return "cosine"
 
     @property
     def starts_late(self) -> bool:

@@ -125,3 +125,18 @@ def test_a_log_that_rises_again_is_fitted_without_the_kinds_that_never_rise():
     found = fit(steps, float32_log(truth, steps))
     assert found.matches and found.document["schedule"]["kind"] == "cosine_restarts"
     assert not {name for name, _ in found.ranking} & set(MONOTONE_KINDS)
+
+
+def test_a_log_warm_up_is_read_as_one():
+    """DeepSpeed's WarmupDecayLR (warmup_type "log"): a linear decay after a log warm-up."""
+    truth = from_config(
+        make_document(
+            {"kind": "linear", "base_lr": 3e-4, "total_epochs": 200, "warmup_epochs": 20, "warmup_start_lr": 3e-5}
+            | {"warmup_shape": "log"},
+            1,
+        )
+    )
+    steps = np.arange(200)
+    found = fit(steps, float32_log(truth, steps))
+    assert found.matches and found.document["schedule"]["warmup_shape"] == "log"
+    assert found.document["schedule"]["warmup_epochs"] == 20.0

@@ -52,23 +52,6 @@ DEFECTS = {
     "gen-trainer-resume-lost-scheduler",
 }
 NUMBERS = ("base_lr", "total_epochs", "warmup_epochs", "hold_epochs", "epsilon", "warmup_start_lr")
-# Logs the fit gets wrong today (strict xfail, with what it proposes instead); verify with the design
-# gets each of them right.
-FIT_GAPS = {
-    "hf-metamath-deepspeed-warmuplr-log-every-step": (
-        "DeepSpeed's WarmupLR log warm-up (1e-05, 1.5e-05, 1.79e-05, 2e-05 at steps 1-4): the fit reads a"
-        " warm-up as linear or cosine only, so it proposes constant with a cosine warm-up from 8.51e-06 to"
-        " 2.0001e-05 over 4 steps, which does not match (max relative error 5%)"
-    ),
-}
-
-
-def _fit_cases():
-    for name in WITH_DESIGN:
-        if name in LAGGED | SPARSE | DEFECTS:
-            continue
-        marks = [pytest.mark.xfail(strict=True, reason=FIT_GAPS[name])] if name in FIT_GAPS else []
-        yield pytest.param(name, id=name, marks=marks)
 
 
 def fitted(name: str):
@@ -79,8 +62,8 @@ def fitted(name: str):
     return series, truth, found
 
 
-@pytest.mark.slow  # the whole catalog fitted to each of 25 real logs, about a second each
-@pytest.mark.parametrize("name", list(_fit_cases()))
+@pytest.mark.slow  # the whole catalog fitted to each of 28 real logs, about a second each
+@pytest.mark.parametrize("name", [n for n in WITH_DESIGN if n not in LAGGED | SPARSE | DEFECTS])
 def test_the_fit_recovers_the_kind_and_the_numbers_the_run_used(name):
     _, truth, found = fitted(name)
     got, want = found.document["schedule"], truth["schedule"]
