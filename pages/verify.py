@@ -151,13 +151,19 @@ if source == logic.FIT:
         st.warning(text.markdown(f"No schedule could be fitted to {series.name}: {error}"))
         st.stop()
     st.subheader("The schedule fitted to the log", divider="gray")
+    # The design a run with skipped steps followed: it explains every record once they are taken out.
+    without = next((finding["fits_without"] for finding in fitted.findings if "fits_without" in finding), None)
     if fitted.matches:
         st.success(f"This schedule matches every logged step (largest relative difference {fitted.max_rel_error:.2g}).")
     else:
         st.warning(
-            f"No kind matches every step; this is the closest (largest relative difference "
+            f"No kind matches every step as logged; this is the closest (largest relative difference "
             f"{fitted.max_rel_error:.3g}, rms {fitted.rms_rel_error:.3g}). It is not a design to open: "
-            "compare the log with the design the run meant to follow to see what went wrong."
+            + (
+                "the design the log fits with its skipped steps taken out is below."
+                if without
+                else "compare the log with the design the run meant to follow to see what went wrong."
+            )
         )
     if fitted.convention:
         st.caption(text.markdown(f"The log {fitted.convention.removeprefix('it ')}."))
@@ -176,8 +182,7 @@ if source == logic.FIT:
             ),
             key="verify_open",
         )
-    # The design a run with skipped steps followed: it explains every record once they are taken out.
-    if without := next((f["fits_without"] for f in fitted.findings if "fits_without" in f), None):
+    if without:
         st.caption("The design the log fits with the skipped steps taken out:")
         st.code(json.dumps(without, indent=2), language="json")
         st.button(

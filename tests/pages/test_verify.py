@@ -263,6 +263,9 @@ def test_a_fit_that_does_not_explain_the_log_offers_nothing_to_open(page):
     noise = np.random.default_rng(0).uniform(1e-4, 1e-2, 300)
     upload(page, ("noise.csv", csv(noise)), source=None)
     assert not page.success and plain(page.warning[0].value).startswith("No kind matches every step")
+    assert plain(page.warning[0].value).endswith(
+        "compare the log with the design the run meant to follow to see what went wrong."
+    )
     assert not [b for b in page.button if b.key == "verify_open"]
 
 
@@ -273,7 +276,9 @@ def test_without_a_design_skipped_steps_are_read_off_the_log(page):
     log = ROOT / "tests" / "data" / "real_logs" / "gen-torch-gradscaler-skipped-steps" / "lr.csv"
     upload(page, ("lr.csv", log.read_bytes()), source=None)
     assert page.radio(key="verify_source").value == "No design: fit one"
-    assert plain(page.warning[0].value).startswith("No kind matches every step")
+    warning = plain(page.warning[0].value)
+    assert warning.startswith("No kind matches every step as logged")
+    assert warning.endswith("the design the log fits with its skipped steps taken out is below.")
     assert [plain(e.value) for e in page.error] == [
         "the lr falls 2 steps behind its steady course, by 1 step between steps 12 and 13 and 1 more between "
         "steps 30 and 31: optimizer steps skipped by a mixed-precision loss scaler, which do not step the "
