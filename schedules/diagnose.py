@@ -670,6 +670,12 @@ def lag_at_first_record(steps, lr) -> int:
     return int(whole) if 1 <= whole <= steps[0] and abs(lag - whole) <= 0.05 else 0
 
 
+# Records read off the lines at most: a few arrays of them at once, 16 MB at this size. Logs of
+# mixed-precision runs that skip steps are written every few steps (a few thousand records);
+# longer ones are left to skipped_in_log, which reads any length a chunk at a time.
+LINE_RECORDS = 200_000
+
+
 def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray | None:
     """Per record, how many steps the scheduler is behind the counter, read off a linear warm-up
     from 0 and a linear decay to 0 at ``total`` (the file's stated max_steps), the shape of
@@ -679,7 +685,7 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
     A line holds where the lags so read are whole numbers that never decrease. The records before
     the highest one are on the warm-up's line, those after it on the decay's; the highest one on
     whichever gives it a lag between its neighbours'. None unless every record is read so (a curved
-    shape, a warm-up from above 0, a total not stated).
+    shape, a warm-up from above 0, a total not stated), and for a log of more than LINE_RECORDS.
 
     >>> steps = np.arange(25, 1001, 25)
     >>> behind = np.where(steps < 300, 2, 3)  # 2 steps skipped before the first record, 1 more at 300
@@ -687,9 +693,11 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
     >>> lags_on_straight_lines(steps, lr, total=1000)[[0, 10, 11, 39]].tolist()
     [2, 2, 3, 3]
     """
+    if not 6 <= np.size(steps) <= LINE_RECORDS:
+        return None
     s = np.asarray(steps, dtype=np.float64)
     y = np.asarray(lr, dtype=np.float64)
-    if s.size < 6 or (np.diff(s) <= 0).any() or not np.isfinite(y).all() or y.max() <= 0:
+    if (np.diff(s) <= 0).any() or not np.isfinite(y).all() or y.max() <= 0:
         return None
     top = int(np.argmax(y))
     lines = []  # (anchor, slope) of each line the records hold to
@@ -709,8 +717,8 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
         return None  # a record on neither line
     for index in unread:  # the highest record; records at 0 past the end
         before = lags[index - 1] if index > 0 else 0.0
-        on = [_whole_lag(s[index], y[index], *line) for line in lines]
-        fitting = [lag for lag in on if lag is not None and lag >= before]
+        on = [float(_whole_lags(s[index], y[index], *line)) for line in lines]
+        fitting = [lag for lag in on if lag >= before]  # NaN compares false
         lags[index] = min(fitting) if fitting else before
     if np.isnan(lags).any() or (np.diff(lags) < 0).any() or not lags.any():
         return None
@@ -724,20 +732,20 @@ def _line_through(s: np.ndarray, y: np.ndarray, anchor: float, lags: np.ndarray)
     slope = float(np.median(np.diff(y) / np.diff(s)))
     if slope == 0 or np.sign(slope) != (1 if anchor == 0 else -1):
         return None
-    read = [_whole_lag(step, value, anchor, slope) for step, value in zip(s, y, strict=True)]
-    if any(lag is None for lag in read) or (np.diff(read) < 0).any():
+    read = _whole_lags(s, y, anchor, slope)
+    if np.isnan(read).any() or (np.diff(read) < 0).any():
         return None
     lags[:] = read
     return anchor, slope
 
 
-def _whole_lag(step: float, value: float, anchor: float, slope: float) -> float | None:
-    """Steps from the scheduler's own step (where the line has ``value``) to ``step``, if whole
-    and not negative to float32 logging precision."""
-    own = anchor + value / slope
-    lag = step - own
-    whole = float(round(lag))
-    return whole if whole >= 0 and abs(lag - whole) <= 0.05 + 4 * RTOL * abs(own) else None
+def _whole_lags(step, value, anchor: float, slope: float) -> np.ndarray:
+    """Steps from the scheduler's own step (where the line has ``value``) to ``step``, where whole
+    and not negative to float32 logging precision; NaN elsewhere."""
+    own = anchor + np.asarray(value, dtype=np.float64) / slope
+    lag = np.asarray(step, dtype=np.float64) - own
+    whole = np.round(lag)
+    return np.where((whole >= 0) & (np.abs(lag - whole) <= 0.05 + 4 * RTOL * np.abs(own)), whole, np.nan)
 
 
 def ends_a_fraction_in(steps, lr, schedule: Schedule) -> dict | None:

@@ -6,7 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schedules import KINDS, from_config
-from schedules.diagnose import diagnose, ends_a_fraction_in, relative_difference, skipped_in_log, tolerance
+from schedules.diagnose import (
+    LINE_RECORDS,
+    diagnose,
+    ends_a_fraction_in,
+    lags_on_straight_lines,
+    relative_difference,
+    skipped_in_log,
+    tolerance,
+)
 from tests.strategies import example_document
 
 DESIGN = from_config(
@@ -337,3 +345,15 @@ def test_a_schedule_ending_a_whole_fraction_into_the_log_is_a_stretch():
     )
     assert ends_a_fraction_in(steps[:33], fitted.lr(steps[:33]), fitted) is None  # 3.3×: no whole fraction
     assert ends_a_fraction_in(steps[:9], fitted.lr(steps[:9]), fitted) is None  # the log ends before it
+
+
+def test_lags_are_read_off_straight_lines_up_to_their_bound_and_not_beyond():
+    """Each record's lag, the first one's too, from a linear warm-up from 0 and a decay to the
+    stated total; a log longer than LINE_RECORDS is left to skipped_in_log (bounded work)."""
+    steps = np.arange(1, 1001)
+    behind = np.where(steps < 600, 2, 3)  # 2 skipped before the first record, 1 more at step 600
+    lr = 1e-3 * np.minimum((steps - behind) / 100, (1000 - steps + behind) / 900)
+    lags = lags_on_straight_lines(steps, lr.astype(np.float32), total=1000)
+    assert lags[0] == 2 and lags[-1] == 3 and lags[steps == 599] == 2 and lags[steps == 600] == 3
+    assert lags_on_straight_lines(steps, lr, total=None) is None  # the decay's records on no line
+    assert lags_on_straight_lines(np.arange(1, LINE_RECORDS + 2), np.ones(LINE_RECORDS + 1), 10**6) is None
