@@ -641,33 +641,23 @@ def skipped_in_log(steps, lr, unit: str = "step") -> dict | None:
 
 def lag_at_first_record(steps, lr) -> int:
     """Scheduler steps the log is behind its counter at its first record, as a linear warm-up from
-    0 shows it: the records before the lr stops rising (but perhaps the last) lie on one line,
-    which reaches 0 a whole number of steps d > 0 after step 0 (a warm-up from 0 starts at step
-    0). 0 where the log does not show it (fewer than three rising records, not on one line).
+    0 shows it: the records before the highest one, read off their line through 0 at step 0 (as
+    :func:`lags_on_straight_lines` reads them), the first one's lag. 0 where the log does not show
+    it (fewer than three records before the highest, not on such a line).
 
     >>> steps = np.arange(25, 300, 25)
     >>> lag_at_first_record(steps, 1e-5 * np.minimum(steps - 2, 500) / 500)
     2
     """
-    steps = np.asarray(steps, dtype=np.float64)
-    lr = np.asarray(lr, dtype=np.float64)
-    if steps.size < 3 or (np.diff(steps) < 0).any() or not np.isfinite(lr).all():  # a skip repeats a step
+    s = np.asarray(steps, dtype=np.float64)
+    y = np.asarray(lr, dtype=np.float64)
+    if s.size < 4 or not np.isfinite(y).all():
         return 0
-    noise = 2 * tolerance(lr, float(lr.max()))
-    rising = np.diff(lr) > 10 * noise[1:]
-    count = int(np.argmin(rising)) + 1 if not rising.all() else lr.size  # the first records, rising
-    for kept in (count, count - 1):  # the last rising record may lie past the warm-up's end
-        if kept < 3:
-            return 0
-        s, y = steps[:kept], lr[:kept]
-        slope, intercept = np.polyfit(s, y, 1)
-        if slope > 0 and (np.abs(slope * s + intercept - y) <= noise[:kept]).all():
-            break
-    else:
+    top = int(np.argmax(y))
+    lags = np.full(top, np.nan)
+    if top < 3 or (np.diff(s[: top + 1]) <= 0).any() or _line_through(s[:top], y[:top], 0.0, lags) is None:
         return 0
-    lag = -intercept / slope
-    whole = round(lag)
-    return int(whole) if 1 <= whole <= steps[0] and abs(lag - whole) <= 0.05 else 0
+    return int(lags[0])
 
 
 # Records read off the lines at most: a few arrays of them at once, 16 MB at this size. Logs of
