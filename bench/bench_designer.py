@@ -18,7 +18,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from bench.timing import measure_rerun
+from bench.timing import compile_scripts_once, measure_rerun
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 RERUNS = 25
@@ -41,6 +41,7 @@ def rerun(app: AppTest, warmup: float, traced: bool = False) -> float:
 
 def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
+    compile_scripts_once()
     apps = {label: session(steps) for label, steps in SIZES.items()}
     times: dict[str, list[float]] = {label: [] for label in SIZES}
     peaks: dict[str, int] = dict.fromkeys(SIZES, 0)

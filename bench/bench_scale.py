@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import schedules
-from bench.timing import interleaved_medians, measure_rerun
+from bench.timing import compile_scripts_once, interleaved_medians, measure_rerun
 from schedules.envelope import envelope
 from schedules.stats import summarize_schedule
 from studio.presets import PRESETS
@@ -58,6 +58,7 @@ def rerun(app: AppTest, traced: bool = False) -> float:
 
 def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
+    compile_scripts_once()
     sizes = {"10^4": 10_000, "10^9": 1_000_000_000}
     apps = {label: compare_session(steps) for label, steps in sizes.items()}
     times: dict[str, list[float]] = {label: [] for label in sizes}

@@ -151,19 +151,20 @@ if source == logic.FIT:
         st.warning(text.markdown(f"No schedule could be fitted to {series.name}: {error}"))
         st.stop()
     st.subheader("The schedule fitted to the log", divider="gray")
-    # The design a run with skipped steps followed: it explains every record once they are taken out.
-    without = next((finding["fits_without"] for finding in fitted.findings if "fits_without" in finding), None)
+    # A run with skipped steps: its design, which explains every record once they are taken out.
+    skipped = logic.fits_without_skips(fitted)
     if fitted.matches:
         st.success(f"This schedule matches every logged step (largest relative difference {fitted.max_rel_error:.2g}).")
+    elif skipped:
+        st.warning(
+            "No kind matches every step as logged: the scheduler missed the optimizer steps said below. With them "
+            f"taken out the log fits this design (largest relative difference as logged {fitted.max_rel_error:.3g})."
+        )
     else:
         st.warning(
             f"No kind matches every step as logged; this is the closest (largest relative difference "
-            f"{fitted.max_rel_error:.3g}, rms {fitted.rms_rel_error:.3g}). It is not a design to open: "
-            + (
-                "the design the log fits with its skipped steps taken out is below."
-                if without
-                else "compare the log with the design the run meant to follow to see what went wrong."
-            )
+            f"{fitted.max_rel_error:.3g}, rms {fitted.rms_rel_error:.3g}). It is not a design to open: compare the "
+            "log with the design the run meant to follow to see what went wrong."
         )
     if fitted.convention:
         st.caption(text.markdown(f"The log {fitted.convention.removeprefix('it ')}."))
@@ -173,25 +174,14 @@ if source == logic.FIT:
         st.text(f"• {sentence}")
     st.plotly_chart(logic.fit_figure(series, fitted), key="verify_fit_chart")
     st.code(json.dumps(fitted.document, indent=2), language="json")
-    if fitted.matches:  # only a design that explains the log is worth opening
+    if fitted.matches or skipped:  # only a design that explains the log is worth opening
         st.button(
-            "Open in the Designer",
+            "Open this design in the Designer" if skipped else "Open in the Designer",
             icon=":material/open_in_new:",
             on_click=lambda: st.session_state.update(
                 verify_open_params=logic.open_in_designer(st.session_state, fitted.document)
             ),
-            key="verify_open",
-        )
-    if without:
-        st.caption("The design the log fits with the skipped steps taken out:")
-        st.code(json.dumps(without, indent=2), language="json")
-        st.button(
-            "Open this design in the Designer",
-            icon=":material/open_in_new:",
-            on_click=lambda: st.session_state.update(
-                verify_open_params=logic.open_in_designer(st.session_state, without)
-            ),
-            key="verify_open_without",
+            key="verify_open_without" if skipped else "verify_open",
         )
     st.stop()
 

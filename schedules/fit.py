@@ -62,6 +62,8 @@ class Fit:
       ranking: (kind, max relative error) of every kind tried, best first.
       convention: the writer's convention the fit read the log with, in words (None for a writer
         of no known convention).
+      shift: the steps that convention reads the log on: the design's lr at logged step k is its
+        lr(k + shift).
       undetermined: what the log does not determine, one sentence per field, e.g.
         "warmup_epochs: not determined by this log (it ends at or before step 10, the first record)".
       findings: what the log itself shows went wrong, with no design to compare with: the lr
@@ -76,6 +78,7 @@ class Fit:
     matches: bool
     ranking: tuple[tuple[str, float], ...]
     convention: str | None = None
+    shift: int = 0
     undetermined: tuple[str, ...] = ()
     findings: tuple[dict, ...] = ()
 
@@ -163,7 +166,7 @@ def fit(
     _, _, document, relative, (convention, log) = chosen
     document, relative = _shortest(document, log, relative)
     if picked.size < all_steps.size:  # the sample's verdict, checked on every record
-        worst, relative = _check_every_record(document, all_steps + convention.shift, all_lr)
+        worst, relative = check_every_record(document, all_steps + convention.shift, all_lr)
         if worst > 1.0:
             matching = []
     ranking: dict[str, float] = {}
@@ -176,6 +179,7 @@ def fit(
         matches=bool(matching),
         ranking=tuple(sorted(ranking.items(), key=lambda pair: pair[1])),
         convention=convention.sentence,
+        shift=convention.shift,
         undetermined=_undetermined(document, log, convention.shift),
     )
     shown = _ends_early(found, total) if found.matches else _restart(log, steps_per_epoch, kinds, convention.shift)
@@ -289,10 +293,11 @@ def _search_sample(lr: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([even, largest, largest + 1]))
 
 
-def _check_every_record(doc: dict, steps: np.ndarray, lr: np.ndarray) -> tuple[float, np.ndarray]:
-    """(worst error ÷ tolerance, relative differences) of a document over every record, computed a
-    chunk at a time so that memory stays bounded at any length (the relative differences are kept
-    as float32: for the figures and the rms)."""
+def check_every_record(doc: dict, steps: np.ndarray, lr: np.ndarray) -> tuple[float, np.ndarray]:
+    """(worst error ÷ tolerance, relative differences) of a document's lr at ``steps`` against
+    ``lr`` (a worst of 1 or less: it matches every record), computed a chunk at a time so that
+    memory stays bounded at any length (the relative differences are kept as float32: for the
+    figures and the rms)."""
     schedule = from_config(doc)
     peak = float(lr.max())
     worst, relative = 0.0, np.empty(lr.size, dtype=np.float32)

@@ -35,7 +35,7 @@ from schedules.diagnose import (
 from schedules.document import MAX_TEXT_BYTES, from_config, load, read_file, read_json
 from schedules.errors import ConfigError
 from schedules.files import UnreadableFile, read_regular_file
-from schedules.fit import Fit, fit
+from schedules.fit import Fit, check_every_record, fit
 from schedules.logs import LogError, Series, choose, read_path
 from schedules.logs.limits import MAX_FILE_BYTES
 from schedules.schedule import MAX_TOTAL_STEPS
@@ -101,40 +101,66 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
     """The schedule fitted to a series with no design to compare with, and what the log itself
     shows went wrong: the fit's findings (a restart, a schedule that ends early); a fit that ends a
     whole fraction into the log (stepped per micro-batch); and, where no kind explains the log,
-    optimizer steps the scheduler missed, with the design the log fits once they are taken out
-    (when one does). ValueError as :func:`~schedules.fit.fit`.
+    optimizer steps the scheduler missed. When the log fits a design once they are taken out, that
+    design is the fit's document (not matching as logged; its differences are as logged) and the
+    skipped-steps finding carries it as ``fits_without``. ValueError as :func:`~schedules.fit.fit`.
 
     An epoch-level series (Keras's epoch_* scalars) is fitted in epochs: one step per epoch.
     """
     per_epoch = 1 if series.unit == "epoch" else steps_per_epoch
-    fitted = fit(series.steps, series.lr, per_epoch, writer=series.writer, info=series.info, unit=series.unit)
+
+    def fitted_to(steps) -> Fit:
+        return fit(steps, series.lr, per_epoch, writer=series.writer, info=series.info, unit=series.unit)
+
+    # A linear warm-up from 0 and decay to the stated total give every record's own lag, the
+    # first record's too. A lag that grows within the log rules out every kind as logged, so
+    # the design with the lags taken out is sought first (the search as logged finds nothing).
+    total = (series.info or {}).get("max_steps") if series.unit == "step" else None
+    lines = lags_on_straight_lines(series.steps, series.lr, total)
+    if lines is not None and lines.min() < lines.max():
+        found = _design_without_lags(series, lines, skipped_from_lags(series.steps, lines), fitted_to)
+        if found is not None:
+            return found
+    fitted = fitted_to(series.steps)
     if fitted.matches:
         said = {finding["type"] for finding in fitted.findings}
         stretch = None if "stretch" in said else ends_a_fraction_in(series.steps, series.lr, fitted.schedule)
         return fitted if stretch is None else replace(fitted, findings=(*fitted.findings, stretch))
     skipped = skipped_in_log(series.steps, series.lr, series.unit)
-    # A linear warm-up from 0 and decay to the stated total give every record's own lag, the
-    # first record's too; otherwise the skips the log shows, and any a warm-up shows before them.
-    total = (series.info or {}).get("max_steps") if series.unit == "step" else None
-    lines = lags_on_straight_lines(series.steps, series.lr, total)
     if lines is not None:
         behind = lines
-        early = int(lines[0])
         skipped = skipped_from_lags(series.steps, lines) or skipped
-    else:
+    else:  # the skips the log shows, and any lag its warm-up shows before them
         behind = np.zeros(series.steps.size, dtype=np.int64)  # scheduler steps missed before each record
         for step, count in (skipped or {}).get("skipped", []):
             behind[series.steps >= step] += count
-        early = lag_at_first_record(series.steps - behind, series.lr) if skipped is not None else 0
-        behind = behind + early
-    if skipped is None and not early:
+        if skipped is not None:
+            behind = behind + lag_at_first_record(series.steps - behind, series.lr)
+    if skipped is None and not behind[0]:
         return fitted
+    found = _design_without_lags(series, behind, skipped, fitted_to)
+    if found is not None:
+        return found
+    if skipped is None:  # a lag before the first record that explains nothing is not said
+        return fitted
+    return replace(fitted, findings=(*fitted.findings, skipped))
+
+
+def fits_without_skips(fitted: Fit) -> bool:
+    """Whether ``fitted``'s document is the design its log fits once skipped steps are taken out."""
+    return any("fits_without" in finding for finding in fitted.findings)
+
+
+def _design_without_lags(series: Series, behind: np.ndarray, skipped: dict | None, fitted_to) -> Fit | None:
+    """The design the log fits with ``behind`` (scheduler steps missed before each record) taken
+    out, as a fit that does not match as logged and says the skipped steps; None when none fits."""
     try:
-        without = fit(
-            series.steps - behind, series.lr, per_epoch, writer=series.writer, info=series.info, unit=series.unit
-        )
+        without = fitted_to(series.steps - behind)
     except ValueError:
-        without = None
+        return None
+    if not without.matches:
+        return None
+    early = int(behind[0])
     if skipped is None:  # all of them before the first record
         skipped = {
             "type": "skipped_steps",
@@ -148,17 +174,21 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
         also = ""
     else:
         also = f" and the lag of {early:,} the log has from its first record" if early else ""
-    if without is not None and without.matches:
-        kind = without.document["schedule"]["kind"]
-        skipped = skipped | {
-            "fits_without": without.document,
-            "undetermined_without": list(without.undetermined),
-            "before_first_record": early,
-            "sentence": f"{skipped['sentence']} With them{also} taken out, the log fits {kind}.",
-        }
-    elif not skipped["skipped"]:
-        return fitted  # a lag before the first record that explains nothing is not said
-    return replace(fitted, findings=(*fitted.findings, skipped))
+    kind = without.document["schedule"]["kind"]
+    skipped = skipped | {
+        "fits_without": without.document,
+        "undetermined_without": list(without.undetermined),
+        "before_first_record": early,
+        "sentence": f"{skipped['sentence']} With them{also} taken out, the log fits {kind}.",
+    }
+    _, relative = check_every_record(without.document, series.steps + without.shift, series.lr)
+    return replace(
+        without,
+        matches=False,
+        max_rel_error=float(np.abs(relative).max()),
+        rms_rel_error=float(np.sqrt(np.mean(np.square(relative, dtype=np.float64)))),
+        findings=(*without.findings, skipped),
+    )
 
 
 def steps_per_epoch(text: str) -> int:
@@ -289,6 +319,8 @@ def _report_fit(series, fitted, as_json: bool) -> int:
         return MATCH
     print(json.dumps(fitted.document, indent=2, allow_nan=False))
     verdict = "matches every logged step" if fitted.matches else "is the closest found"
+    if fits_without_skips(fitted):
+        verdict = "is the design it fits with its skipped steps taken out; as logged"
     print(
         f"fitted to {series.steps.size:,} points of {series.name!r}: {verdict} "
         f"(largest relative difference {fitted.max_rel_error:.2g}, rms {fitted.rms_rel_error:.2g})",

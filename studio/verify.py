@@ -14,9 +14,9 @@ import schedules
 from schedules.diagnose import Diagnosis, diagnose
 from schedules.fit import Fit
 from schedules.logs import LogError, Series, choose, ranked, read_files
-from schedules.verify import fit_log, saved_design
+from schedules.verify import fit_log, fits_without_skips, saved_design
 
-__all__ = ["Series", "ranked", "saved_design"]  # the page rebuilds a series from cached arrays, and orders the choice
+__all__ = ["Series", "fits_without_skips", "ranked", "saved_design"]  # what the page reads through this module
 from studio import design, presets, share
 from studio.curves import MAX_POINTS, envelope_indices
 from studio.figures import PALETTE, POWERS_OF_TEN, figure

@@ -58,7 +58,9 @@ def pytest_collection_finish(session):
     in its worker; tests/test_architecture.py opens every page to check), but a test worker that
     trained a Keras model has, and there each AppTest rerun became a full garbage collection: the
     page tests ran ten times slower. Each AppTest also scanned every installed distribution for
-    Streamlit components (0.2 s; the studio has none): one scan a process serves them all.
+    Streamlit components (0.2 s; the studio has none): one scan a process serves them all. And
+    each AppTest run compiled app.py and its page anew (a third of a Designer rerun), where the
+    server compiles each script once: one script cache a process, as the server's runtime keeps.
     """
     runner = sys.modules.get("streamlit.runtime.scriptrunner.script_runner")
     if runner is None:  # no test here runs a page
@@ -70,3 +72,5 @@ def pytest_collection_finish(session):
     scanned.discover_and_register_components(start_file_watching=False)
     scanned.discover_and_register_components = lambda **_: None
     app_test.BidiComponentManager = lambda: scanned
+    compiled = app_test.ScriptCache()
+    app_test.ScriptCache = lambda: compiled

@@ -3,22 +3,25 @@ light and dark — in headless Chromium."""
 
 import pytest
 
+from tests.e2e.conftest import settled
 from tests.e2e.test_designer_browser import first_line, move_slider_to, slider, wait_for_redraw
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("label", ["Base learning rate", "Warm-up epochs", "Hold epochs", "Epsilon (minimum lr)"])
-def test_each_slider_moves_by_keyboard_and_redraws(page, label):
-    before = first_line(page)
-    handle = slider(page, label)
-    handle.focus()
-    start = handle.input_value()
-    for _ in range(3):
-        handle.press("ArrowRight")
-    wait_for_redraw(page, before)
-    assert handle.input_value() != start  # the slider moved, and the chart followed it
-    assert page.locator('[data-testid="stException"]').count() == 0
+def test_each_slider_moves_by_keyboard_and_redraws(page):
+    """The four sliders in turn, in one session: three → presses move each, and the chart follows."""
+    for label in ("Base learning rate", "Warm-up epochs", "Hold epochs", "Epsilon (minimum lr)"):
+        before = first_line(page)
+        handle = slider(page, label)
+        handle.focus()
+        start = handle.input_value()
+        for _ in range(3):
+            handle.press("ArrowRight")
+        wait_for_redraw(page, before)
+        settled(page)  # the next slider's presses go to a page that is not redrawing
+        assert handle.input_value() != start, label  # the slider moved, and the chart followed it
+        assert page.locator('[data-testid="stException"]').count() == 0, label
 
 
 def test_log_scale_toggle_switches_the_axis(page):
