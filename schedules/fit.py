@@ -153,18 +153,22 @@ def fit(
             break
     if not results:
         raise ValueError("no schedule kind could be fitted to this log")
-    matching = [r for r in results if r[1] <= 1.0]
+    # Each match's numbers as the shortest decimals that keep its fit (0.1, not 0.10000000015).
+    matching = [
+        (name, worst, *_shortest(doc, read[1], rel), read) for name, worst, doc, rel, read in results if worst <= 1
+    ]
     # One measure to choose and to report: among matches the simplest kind, then the simplest
-    # document, then the writer's default convention; else the simplest kind that comes within
-    # CLOSE_ENOUGH of the smallest largest relative difference to the logged lrs.
+    # document, then the roundest numbers (a reading of the log a step off gives 4.99792e-05 where
+    # the run said 5e-05), then the writer's default convention; else the simplest kind that comes
+    # within CLOSE_ENOUGH of the smallest largest relative difference to the logged lrs.
     if matching:
-        chosen = min(matching, key=lambda r: (SIMPLICITY.index(r[0]), _departures(r[2])))
+        chosen = min(matching, key=_plainness)
     else:
         closest = min(float(np.abs(r[3]).max()) for r in results)
         near = [r for r in results if float(np.abs(r[3]).max()) <= CLOSE_ENOUGH * closest]
-        chosen = min(near, key=lambda r: SIMPLICITY.index(r[0]))
+        name, worst, document, relative, reading = min(near, key=lambda r: SIMPLICITY.index(r[0]))
+        chosen = (name, worst, *_shortest(document, reading[1], relative), reading)
     _, _, document, relative, (convention, log) = chosen
-    document, relative = _shortest(document, log, relative)
     if picked.size < all_steps.size:  # the sample's verdict, checked on every record
         worst, relative = check_every_record(document, all_steps + convention.shift, all_lr)
         if worst > 1.0:
@@ -180,10 +184,52 @@ def fit(
         ranking=tuple(sorted(ranking.items(), key=lambda pair: pair[1])),
         convention=convention.sentence,
         shift=convention.shift,
-        undetermined=_undetermined(document, log, convention.shift),
+        undetermined=_undetermined(document, log, convention.shift) + _rival_reading(chosen, matching),
     )
     shown = _ends_early(found, total) if found.matches else _restart(log, steps_per_epoch, kinds, convention.shift)
     return replace(found, findings=tuple(shown))
+
+
+def _plainness(result: tuple) -> tuple[int, float, bool, int]:
+    """(kind's place in SIMPLICITY, departures from the defaults, a total other than the one its
+    file states, significant digits of its numbers) of a proposal: the smaller, the plainer."""
+    kind, _, document, _, (_, log) = result
+    total = document["schedule"].get("total_epochs", 0) * document["steps_per_epoch"]
+    elsewhere = log.total is not None and abs(total - log.total) >= 0.5
+    return SIMPLICITY.index(kind), _departures(document), elsewhere, _digits(document["schedule"])
+
+
+def _digits(schedule: dict) -> int:
+    """Significant digits of a schedule's numbers: 2400.0 has 2, 4.99792e-05 has 6.
+
+    >>> _digits({"kind": "linear", "base_lr": 5e-05, "total_epochs": 2400.0})
+    3
+    """
+    numbers = [value for value in schedule.values() if isinstance(value, float | int) and value]
+    return sum(len(repr(float(value)).split("e")[0].replace(".", "").lstrip("-0").rstrip("0")) for value in numbers)
+
+
+def _rival_reading(chosen: tuple, matching: list[tuple]) -> tuple[str, ...]:
+    """A sentence where the writer's other convention explains the log as well, as plainly (the
+    same kind, as simple a document, as round numbers) but with other numbers: which of them
+    wrote it, the log does not say."""
+    kind, _, document, _, (convention, _) = chosen
+    for rival in matching:
+        other = rival[4][0]
+        if other.shift == convention.shift or _plainness(rival) != _plainness(chosen):
+            continue
+        theirs, ours = rival[2]["schedule"], document["schedule"]
+        differ = [f"{field} {_shown(value)}" for field, value in theirs.items() if ours.get(field) != value]
+        if differ:
+            return (
+                f"convention: not determined by this log, which fits {kind} as well if {other.sentence}, "
+                f"with {_listed(differ)}",
+            )
+    return ()
+
+
+def _shown(value) -> str:
+    return _number(value) if isinstance(value, float) else str(value)
 
 
 # What the log shows with no design to compare with -------------------------------------------
@@ -617,6 +663,10 @@ def _refine(spec: dict, log: _Log) -> list[dict]:
     return refined
 
 
+NO_FLOOR = {"epsilon": 0.0, "fixed_floor": True}  # the defaults a log may not see, held fixed
+FROM_ZERO = {"warmup_start_lr": 0.0, "fixed_start": True}
+
+
 def _simpler(specs: list[dict], log: _Log) -> list[dict]:
     """Beside each refined spec, the same with its warm-up from 0 and no floor (their defaults),
     refined again: where the log cannot tell them apart (a line that never reaches its end is
@@ -626,14 +676,18 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
         # Only where the log cannot see them: a floor it stops before, a start before its first record.
         unseen_floor = spec.get("epsilon", 0.0) > 0 and spec["T"] > log.s[-1]  # the floor starts at T
         unseen_start = spec.get("W", 0) > 0 and spec.get("warmup_start_lr", 0.0) > 0 and log.s[0] > 0
-        departs = unseen_floor or unseen_start
         plainer = []
-        if departs and _has_simpler(KINDS[spec["kind"]]):
-            plain = spec | {"epsilon": 0.0, "warmup_start_lr": 0.0, "fixed_floor": True, "fixed_start": True}
-            plainer += _refine(plain, log)
-            if unseen_start and log.first_peak > 0:  # a warm-up from 0 may end anywhere after the last rising record
-                earliest = float(log.s[log.first_peak - 1]) + 1
-                plainer += _refine(plain | {"W": earliest, "hold_end": max(earliest, plain["hold_end"])}, log)
+        if (unseen_floor or unseen_start) and _has_simpler(KINDS[spec["kind"]]):
+            defaults = [NO_FLOOR | FROM_ZERO]
+            if unseen_floor and unseen_start:  # either default alone may be the run's
+                defaults += [FROM_ZERO, NO_FLOOR]
+            for default in defaults:
+                plain = spec | default
+                plainer += _refine(plain, log)
+                if unseen_start and "fixed_start" in default and log.first_peak > 0:
+                    # a warm-up from 0 may end anywhere after the last rising record
+                    earliest = float(log.s[log.first_peak - 1]) + 1
+                    plainer += _refine(plain | {"W": earliest, "hold_end": max(earliest, plain["hold_end"])}, log)
         for candidate in [spec, *plainer]:  # a corner cut flat between two records: the same corner, unheld
             if _unseen_hold(candidate, log):
                 plainer += _refine(candidate | {"hold_end": candidate["W"], "fixed_hold": True}, log)
@@ -880,11 +934,28 @@ def _undetermined(doc: dict, log: _Log, shift: int = 0) -> tuple[str, ...]:
     schedule, spe = doc["schedule"], log.steps_per_epoch
     unseen, first, last = int(log.s[0]), int(log.s[0]) - shift, int(log.s[-1]) - shift
     said = []
-    if log.starts_late and "warmup_epochs" in schedule and schedule["warmup_epochs"] * spe <= unseen:
+    warmup, hold = schedule.get("warmup_epochs", 0.0), schedule.get("hold_epochs", 0.0)
+    if log.starts_late and "warmup_epochs" in schedule and warmup * spe <= unseen:
+        if hold and (warmup + hold) * spe <= unseen:  # the decay's start is seen, not how the steps before split
+            said.append(
+                f"warmup_epochs and hold_epochs: not determined by this log, whose first record (step {first:,}) "
+                f"is already at its peak: any warm-up of at most {_steps(unseen)}, held for the rest of them, "
+                f"leaves no trace; taken as {_number(warmup)} and {_number(hold)}"
+            )
+        else:
+            said.append(
+                f"warmup_epochs: not determined by this log, whose first record (step {first:,}) is already at "
+                f"its peak: a warm-up of at most {_steps(unseen)} leaves no trace; taken as {_number(warmup)}"
+            )
+    elif on_warmup := _one_record_on_warmup(schedule, log):
+        fields = ["warmup_start_lr", "warmup_epochs"] + ["warmup_shape"] * ("warmup_shape" in schedule)
+        fields += ["hold_epochs"] * bool(hold)
+        rest = f", the hold taking the rest up to step {int((warmup + hold) * spe) - shift:,}," if hold else ""
+        values = [schedule[field] if field == "warmup_shape" else _number(schedule[field]) for field in fields]
         said.append(
-            f"warmup_epochs: not determined by this log, whose first record (step {first:,}) is already at its "
-            f"peak: a warm-up of at most {unseen:,} steps leaves no trace; taken as "
-            f"{_number(schedule['warmup_epochs'])}"
+            f"{_listed(fields)}: not determined by this log, which has one record on the warm-up (step "
+            f"{on_warmup - shift:,}): other starts, lengths and shapes through it{rest} explain its records as "
+            f"well; taken as {_listed(values)}"
         )
     if not _fitting(schedule).shaped_by_total and log.total is None:
         said.append(
@@ -900,6 +971,24 @@ def _undetermined(doc: dict, log: _Log, shift: int = 0) -> tuple[str, ...]:
             "peak, explains its records as well; taken as 0"
         )
     return tuple(said)
+
+
+def _one_record_on_warmup(schedule: dict, log: _Log) -> int | None:
+    """The one record after step 0 on a warm-up from a start of its own, where start and length
+    trade off through it; None where the warm-up has more records, or none, or starts at 0."""
+    end = schedule.get("warmup_epochs", 0.0) * log.steps_per_epoch
+    on = log.s[(log.s >= 0) & (log.s < end)]
+    if schedule.get("warmup_start_lr", 0.0) <= 0 or on.size != 1 or on[0] <= 0:
+        return None
+    return int(on[0])
+
+
+def _steps(count: int) -> str:
+    return f"{count:,} step" + "s" * (count != 1)
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _unrecorded_corner(schedule: dict, log: _Log) -> tuple[int, int] | None:

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schedules import KINDS, from_config, make_document
-from schedules.diagnose import diagnose
-from schedules.fit import SIMPLICITY, _rises_after_decay, document, fit
+from schedules.diagnose import conventions, diagnose
+from schedules.fit import SIMPLICITY, _log_of, _rises_after_decay, _rival_reading, document, fit
 from tests.strategies import documents
 from tests.strategies import example_document as example
 
@@ -140,3 +140,31 @@ def test_a_log_warm_up_is_read_as_one():
     found = fit(steps, float32_log(truth, steps))
     assert found.matches and found.document["schedule"]["warmup_shape"] == "log"
     assert found.document["schedule"]["warmup_epochs"] == 20.0
+
+
+def test_a_convention_the_log_cannot_tell_is_said_with_the_numbers_it_would_give():
+    """Two readings of a Trainer log, a step apart, equally plain but with other numbers: the
+    writer's convention is said to be undetermined, with what the other reading gives; a plainer
+    rival (or one with the same numbers) is not a rival."""
+    default, since = conventions("transformers.Trainer", "step", 1)
+    log = _log_of(np.arange(10.0, 50.0, 10.0), np.full(4, 1e-3), 1, None)
+    ours = document({"kind": "linear", "base_lr": 1e-3, "T": 60.0, "W": 0.0, "hold_end": 0.0}, 1)
+    theirs = document({"kind": "linear", "base_lr": 2e-3, "T": 70.0, "W": 0.0, "hold_end": 0.0}, 1)
+    relative = np.zeros(4)
+    chosen = ("linear", 0.0, ours, relative, (default, log))
+    rival = ("linear", 0.0, theirs, relative, (since, log))
+    (sentence,) = _rival_reading(chosen, [chosen, rival])
+    assert sentence == (
+        "convention: not determined by this log, which fits linear as well if it follows the Trainer's convention "
+        "since transformers#36973 (2025): at step k, the lr step k used, with base_lr 0.002 and total_epochs 70"
+    )
+    less_round = (
+        "linear",
+        0.0,
+        document({"kind": "linear", "base_lr": 1.5e-3, "T": 60.0, "W": 0.0, "hold_end": 0.0}, 1),
+        relative,
+        (since, log),
+    )
+    assert _rival_reading(chosen, [chosen, less_round]) == ()  # 1.5e-3 needs more digits: plainly not the run's
+    same = ("linear", 0.0, ours, relative, (since, log))
+    assert _rival_reading(chosen, [chosen, same]) == ()
