@@ -852,6 +852,24 @@ def skipped_from_lags(steps, lags) -> dict | None:
     return _skipped_finding(skipped, places)
 
 
+def behind_from_the_start(lag: int) -> dict:
+    """The skipped-steps finding of a log whose lr lags its course by ``lag`` steps from its first
+    record on, and never falls further behind: all of them skipped before it.
+
+    >>> behind_from_the_start(2)["sentence"].split(":")[0]
+    'the lr is 2 steps behind its course from the first record on'
+    """
+    return {
+        "type": "skipped_steps",
+        "skipped": [],
+        "total": 0,
+        "sentence": (
+            f"the lr is {_plural(lag, 'step')} behind its course from the first record on: optimizer steps skipped "
+            "by a mixed-precision loss scaler before it?"
+        ),
+    }
+
+
 def _skipped_finding(skipped: list[list[int]], places: list[list[int]]) -> dict:
     """``skipped``: [logged step, steps missed] at each record that falls further behind;
     ``places``: [step before, step after, steps missed] for people."""

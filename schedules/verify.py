@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from schedules.diagnose import (
+    behind_from_the_start,
     diagnose,
     ends_a_fraction_in,
     lag_at_first_record,
@@ -161,19 +162,8 @@ def _design_without_lags(series: Series, behind: np.ndarray, skipped: dict | Non
     if not without.matches:
         return None
     early = int(behind[0])
-    if skipped is None:  # all of them before the first record
-        skipped = {
-            "type": "skipped_steps",
-            "skipped": [],
-            "total": 0,
-            "sentence": (
-                f"the lr is {early:,} step{'s' if early > 1 else ''} behind its course from the first record on: "
-                "optimizer steps skipped by a mixed-precision loss scaler before it?"
-            ),
-        }
-        also = ""
-    else:
-        also = f" and the lag of {early:,} the log has from its first record" if early else ""
+    also = f" and the lag of {early:,} the log has from its first record" if early and skipped else ""
+    skipped = skipped or behind_from_the_start(early)  # all of them before the first record
     kind = without.document["schedule"]["kind"]
     skipped = skipped | {
         "fits_without": without.document,
