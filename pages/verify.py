@@ -157,8 +157,8 @@ if source == logic.FIT:
         st.success(f"This schedule matches every logged step (largest relative difference {fitted.max_rel_error:.2g}).")
     elif skipped:
         st.warning(
-            "No kind matches every step as logged: the scheduler missed the optimizer steps said below. With them "
-            f"taken out the log fits this design (largest relative difference as logged {fitted.max_rel_error:.3g})."
+            "The scheduler missed the optimizer steps said below: with them taken out, the log fits this design "
+            f"(as logged, its largest relative difference is {fitted.max_rel_error:.3g})."
         )
     else:
         st.warning(

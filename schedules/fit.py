@@ -63,8 +63,9 @@ class Fit:
       convention: the writer's convention the fit read the log with, in words (None for a writer
         of no known convention).
       shift: the steps that convention reads the log on: the design's lr at logged step k is its
-        lr(k + shift).
-      undetermined: what the log does not determine, one sentence per field, e.g.
+        lr(k + shift) (where skipped steps were taken out, at the scheduler's step k).
+      undetermined: what the log does not determine, a sentence for one field or a few that trade
+        off (or for the writer's convention), e.g.
         "warmup_epochs: not determined by this log (it ends at or before step 10, the first record)".
       findings: what the log itself shows went wrong, with no design to compare with: the lr
         rising again after its decay began (a restart, with the design the part before it
@@ -95,6 +96,7 @@ def fit(
     writer: str | None = None,
     info: Mapping[str, float] | None = None,
     unit: str = "step",
+    logged_steps=None,
 ) -> Fit:
     """The schedule that best explains logged (steps, lr), as a v1 document.
 
@@ -109,6 +111,8 @@ def fit(
         cannot show.
       unit: "epoch" for a log of epochs (with ``steps_per_epoch`` 1), whose writer may write each
         epoch's lr at its end (Keras).
+      logged_steps: the steps as the log writes them, where ``steps`` are the scheduler's (the
+        steps a loss scaler skipped taken out): the sentences name records by these.
 
     Raises:
       ValueError: for a log with fewer than two points or a non-positive lr everywhere.
@@ -121,6 +125,7 @@ def fit(
     >>> found.matches, found.document["schedule"]["kind"], found.document["schedule"]["warmup_epochs"]
     (True, 'cosine', 2.0)
     """
+    named = _namer(steps, logged_steps)
     all_steps, all_lr = _sorted(steps, lr)
     if all_steps.size < 2 or not np.isfinite(all_lr).all() or all_lr.max() <= 0:
         raise ValueError("a fit needs at least two logged steps with a positive, finite lr")
@@ -184,7 +189,8 @@ def fit(
         ranking=tuple(sorted(ranking.items(), key=lambda pair: pair[1])),
         convention=convention.sentence,
         shift=convention.shift,
-        undetermined=_undetermined(document, log, convention.shift) + _rival_reading(chosen, matching),
+        undetermined=_undetermined(document, log, lambda step: named(step - convention.shift))
+        + _rival_reading(chosen, matching),
     )
     shown = _ends_early(found, total) if found.matches else _restart(log, steps_per_epoch, kinds, convention.shift)
     return replace(found, findings=tuple(shown))
@@ -326,6 +332,16 @@ def _sorted(steps, lr) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(steps, kind="stable")
         steps, lr = steps[order], lr[order]
     return steps, lr
+
+
+def _namer(steps, logged_steps) -> Callable[[float], int]:
+    """The logged step of a record at scheduler step ``step`` (the first such record), or the
+    step itself where the log's steps are the scheduler's."""
+    if logged_steps is None:
+        return int
+    order = np.argsort(np.asarray(steps), kind="stable")
+    fitted, logged = np.asarray(steps)[order], np.asarray(logged_steps)[order]
+    return lambda step: int(logged[min(int(np.searchsorted(fitted, step)), logged.size - 1)])
 
 
 def _search_sample(lr: np.ndarray) -> np.ndarray:
@@ -928,11 +944,12 @@ def _shortest(doc: dict, log: _Log, relative: np.ndarray) -> tuple[dict, np.ndar
     return shortened, _relative(log, designed)
 
 
-def _undetermined(doc: dict, log: _Log, shift: int = 0) -> tuple[str, ...]:
-    """A sentence for each field the document holds that the log does not determine (steps said as
-    logged: the log was read ``shift`` steps on, by its writer's convention)."""
+def _undetermined(doc: dict, log: _Log, logged: Callable[[float], int] = int) -> tuple[str, ...]:
+    """A sentence, for the fields the document holds that the log does not determine, naming
+    records by ``logged`` (the step the log writes for a record the fit reads at that step: its
+    writer's convention, and any skipped steps, taken back)."""
     schedule, spe = doc["schedule"], log.steps_per_epoch
-    unseen, first, last = int(log.s[0]), int(log.s[0]) - shift, int(log.s[-1]) - shift
+    unseen, first, last = int(log.s[0]), logged(log.s[0]), logged(log.s[-1])
     said = []
     warmup, hold = schedule.get("warmup_epochs", 0.0), schedule.get("hold_epochs", 0.0)
     if log.starts_late and "warmup_epochs" in schedule and warmup * spe <= unseen:
@@ -950,11 +967,11 @@ def _undetermined(doc: dict, log: _Log, shift: int = 0) -> tuple[str, ...]:
     elif on_warmup := _one_record_on_warmup(schedule, log):
         fields = ["warmup_start_lr", "warmup_epochs"] + ["warmup_shape"] * ("warmup_shape" in schedule)
         fields += ["hold_epochs"] * bool(hold)
-        rest = f", the hold taking the rest up to step {int((warmup + hold) * spe) - shift:,}," if hold else ""
+        rest = f", the hold taking the rest up to step {logged((warmup + hold) * spe):,}," if hold else ""
         values = [schedule[field] if field == "warmup_shape" else _number(schedule[field]) for field in fields]
         said.append(
             f"{_listed(fields)}: not determined by this log, which has one record on the warm-up (step "
-            f"{on_warmup - shift:,}): other starts, lengths and shapes through it{rest} explain its records as "
+            f"{logged(on_warmup):,}): other starts, lengths and shapes through it{rest} explain its records as "
             f"well; taken as {_listed(values)}"
         )
     if not _fitting(schedule).shaped_by_total and log.total is None:
@@ -966,8 +983,8 @@ def _undetermined(doc: dict, log: _Log, shift: int = 0) -> tuple[str, ...]:
         said.append("epsilon: not determined by this log, which never reaches a floor; taken as 0")
     if corner := _unrecorded_corner(schedule, log):
         said.append(
-            f"hold_epochs: not determined by this log, which has no record between step {corner[0] - shift:,} and "
-            f"step {corner[1] - shift:,}, where the warm-up ends and the decay begins: a hold there, with a lower "
+            f"hold_epochs: not determined by this log, which has no record between step {logged(corner[0]):,} and "
+            f"step {logged(corner[1]):,}, where the warm-up ends and the decay begins: a hold there, with a lower "
             "peak, explains its records as well; taken as 0"
         )
     return tuple(said)

@@ -111,14 +111,19 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
     per_epoch = 1 if series.unit == "epoch" else steps_per_epoch
 
     def fitted_to(steps) -> Fit:
-        return fit(steps, series.lr, per_epoch, writer=series.writer, info=series.info, unit=series.unit)
+        logged = None if steps is series.steps else series.steps  # what its sentences name
+        return fit(
+            steps, series.lr, per_epoch, writer=series.writer, info=series.info, unit=series.unit, logged_steps=logged
+        )
 
     # A linear warm-up from 0 and decay to the stated total give every record's own lag, the
-    # first record's too. A lag that grows within the log rules out every kind as logged, so
-    # the design with the lags taken out is sought first (the search as logged finds nothing).
+    # first record's too. A lag that grows along one of those lines is no design's as logged
+    # (a total other than the stated one moves the whole decay line alike), so the design with
+    # the lags taken out is sought first: the search as logged would find nothing.
     total = (series.info or {}).get("max_steps") if series.unit == "step" else None
     lines = lags_on_straight_lines(series.steps, series.lr, total)
-    if lines is not None and lines.min() < lines.max():
+    first_without = lines is not None and _grows_along_a_line(series.lr, lines)
+    if first_without:
         found = _design_without_lags(series, lines, skipped_from_lags(series.steps, lines), fitted_to)
         if found is not None:
             return found
@@ -139,12 +144,21 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
             behind = behind + lag_at_first_record(series.steps - behind, series.lr)
     if skipped is None and not behind[0]:
         return fitted
-    found = _design_without_lags(series, behind, skipped, fitted_to)
+    found = None if first_without else _design_without_lags(series, behind, skipped, fitted_to)  # tried above
     if found is not None:
         return found
     if skipped is None:  # a lag before the first record that explains nothing is not said
         return fitted
     return replace(fitted, findings=(*fitted.findings, skipped))
+
+
+def _grows_along_a_line(lr: np.ndarray, lags: np.ndarray) -> bool:
+    """Whether the lag grows between two records both on the warm-up or both on the decay (the
+    records on either side of the highest one)."""
+    peak = int(np.argmax(lr))
+    grows = np.diff(lags) > 0
+    grows[max(peak - 1, 0) : peak + 1] = False  # the pairs that end or start at the top
+    return bool(grows.any())
 
 
 def fits_without_skips(fitted: Fit) -> bool:
@@ -309,11 +323,11 @@ def _report_fit(series, fitted, as_json: bool) -> int:
         return MATCH
     print(json.dumps(fitted.document, indent=2, allow_nan=False))
     verdict = "matches every logged step" if fitted.matches else "is the closest found"
+    differences = f"largest relative difference {fitted.max_rel_error:.2g}, rms {fitted.rms_rel_error:.2g}"
     if fits_without_skips(fitted):
-        verdict = "is the design it fits with its skipped steps taken out; as logged"
+        verdict, differences = "is the design it fits with its skipped steps taken out", f"as logged: {differences}"
     print(
-        f"fitted to {series.steps.size:,} points of {series.name!r}: {verdict} "
-        f"(largest relative difference {fitted.max_rel_error:.2g}, rms {fitted.rms_rel_error:.2g})",
+        f"fitted to {series.steps.size:,} points of {series.name!r}: {verdict} ({differences})",
         file=sys.stderr,
     )
     for sentence in ([fitted.convention] if fitted.convention else []) + list(fitted.undetermined):

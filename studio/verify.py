@@ -195,7 +195,7 @@ def fit_figure(series: Series, fitted: Fit, height: int = 380) -> go.Figure:
     """The logged lr with the fitted schedule over it."""
     kept = envelope_indices(series.lr, MAX_POINTS)
     x = series.steps[kept]
-    proposed = fitted.schedule.lr(x)
+    proposed = fitted.schedule.lr(np.maximum(x + fitted.shift, 0))  # as its writer's convention reads the log
     hover = "step %{x:,}<br>lr %{y:.6g}<extra>%{fullData.name}</extra>"
     traces = [
         _line(x, proposed, f"fitted: {fitted.document['schedule']['kind']}", PALETTE[0], hover, width=3),

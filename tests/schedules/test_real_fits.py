@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from schedules import from_config
 from schedules.fit import fit
-from schedules.logs import choose, read_path
-from schedules.verify import fit_log
+from schedules.logs import Series, choose, read_path
+from schedules.verify import fit_log, fits_without_skips
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "real_logs"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text())
@@ -104,7 +105,9 @@ def test_a_sparse_log_gives_its_kind_and_every_number_it_determines(name):
     _, truth, found = fitted(name)
     assert found.matches
     if name == "gen-lightning-onecycle-every-5-steps":  # its one warm-up record: a cosine explains all 8
+        got = found.document["schedule"]
         assert {"warmup_start_lr", "warmup_epochs", "warmup_shape"} <= undetermined_fields(found.undetermined)
+        assert (got["kind"], got["base_lr"], got["epsilon"]) == ("cosine", 0.001, 1e-06)  # 1cycle's peak and end
         return
     assert found.document["schedule"]["kind"] == truth["schedule"]["kind"]
     assert_numbers(found.document["schedule"], truth["schedule"], found.undetermined)
@@ -194,3 +197,29 @@ def test_noise_never_matches_however_large_a_design_it_proposes():
 def test_fitted_numbers_are_the_shortest_decimals():
     _, _, found = fitted("hf-dllm-cosine-every-step-checkpoint-1000")
     assert repr(found.document["schedule"]["base_lr"]) == "3e-05"
+
+
+@pytest.mark.slow  # a fit of 166 records
+def test_a_clean_log_whose_decay_ends_past_the_stated_total_is_no_skipped_steps():
+    """A scheduler built with its own total (5,000) in a run of 4,990 steps: its decay line sits
+    10 steps off the stated total's all along, which is no lag growing along it: the log fits as
+    logged, exactly, and nothing is said to be skipped."""
+    design = {"kind": "linear", "base_lr": 1e-5, "total_epochs": 5000, "warmup_epochs": 500}
+    schedule = from_config({"format": "lr-schedule", "version": 1, "steps_per_epoch": 1, "schedule": design})
+    steps = np.arange(30, 4991, 30)
+    series = Series("lr", steps, schedule.lr(steps).astype(np.float32).astype(np.float64), info={"max_steps": 4990})
+    fitted = fit_log(series)
+    assert fitted.matches and fitted.findings == ()
+    assert {field: fitted.document["schedule"][field] for field in design} == design
+
+
+@pytest.mark.slow  # a real log fitted
+def test_a_lagged_runs_sentences_name_the_steps_its_log_writes():
+    """DNABERT-2 logs from step 100 with its lr a step behind: what the fit says it cannot tell
+    names the log's own first record, not the scheduler's step 99."""
+    entry = MANIFEST["hf-dnabert2-linear-fp16"]
+    series = choose(read_path(CORPUS / "hf-dnabert2-linear-fp16" / entry["file"]))
+    fitted = fit_log(series)
+    assert int(series.steps[0]) == 100 and fits_without_skips(fitted)
+    sentences = " ".join(fitted.undetermined)
+    assert "(step 100)" in sentences and "step 99" not in sentences, fitted.undetermined

@@ -90,6 +90,25 @@ def test_without_a_config_a_micro_batch_stretch_is_read_off_the_log(tmp_path):
     assert [(f["type"], f["factor"]) for f in summary["findings"]] == [("stretch", 4.0)]
 
 
+def test_without_a_config_a_run_with_skipped_steps_prints_its_design_and_says_so():
+    """A real GradScaler loop's log: the design with the skipped steps taken out is printed (the
+    run's cosine), and stderr says it is that design, its differences measured as logged."""
+    log = ROOT / "tests" / "data" / "real_logs" / "gen-torch-gradscaler-skipped-steps" / "lr.csv"
+    result = verify(log)
+    assert result.returncode == 0, result.stderr
+    fitted = json.loads(result.stdout)["schedule"]
+    assert (fitted["kind"], fitted["base_lr"], fitted["total_epochs"], fitted["warmup_epochs"]) == (
+        "cosine",
+        0.001,
+        40.0,
+        5.0,
+    )
+    verdict = result.stderr.splitlines()[0]
+    assert verdict.startswith("fitted to 40 points of 'lr': is the design it fits with its skipped steps taken out")
+    assert "(as logged: largest relative difference " in verdict
+    assert "optimizer steps skipped by a mixed-precision loss scaler" in result.stderr
+
+
 def test_steps_per_epoch_overrides_the_config(tmp_path, config):
     other = from_config(DOC | {"steps_per_epoch": 25})
     log = csv_log(tmp_path / "metrics.csv", other.lr(np.arange(other.total_steps)))
