@@ -695,9 +695,11 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
         plainer = []
         if (unseen_floor or unseen_start) and _has_simpler(KINDS[spec["kind"]]):
             defaults = [NO_FLOOR | FROM_ZERO]
-            if unseen_floor and unseen_start:  # either default alone may be the run's
+            if unseen_floor and unseen_start and _matched(spec, log):  # a match: either default alone may be the run's
                 defaults += [FROM_ZERO, NO_FLOOR]
             for default in defaults:
+                if default is not defaults[0] and any(_matched(candidate, log) for candidate in plainer):
+                    break  # the defaults tried so far explain the log: the next is no simpler
                 plain = spec | default
                 plainer += _refine(plain, log)
                 if unseen_start and "fixed_start" in default and log.first_peak > 0:
@@ -709,6 +711,15 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
                 plainer += _refine(candidate | {"hold_end": candidate["W"], "fixed_hold": True}, log)
         simpler += plainer
     return simpler + specs
+
+
+def _matched(spec: dict, log: _Log) -> bool:
+    """Whether a refined spec, its lengths polished to whole steps, matches every record."""
+    try:
+        polished = _polish([spec], log)
+    except (ConfigError, ValueError, FloatingPointError, OverflowError):
+        return False
+    return polished is not None and polished[0] <= 1.0
 
 
 def _unseen_hold(spec: dict, log: _Log) -> bool:
