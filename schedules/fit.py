@@ -189,7 +189,7 @@ def fit(
         ranking=tuple(sorted(ranking.items(), key=lambda pair: pair[1])),
         convention=convention.sentence,
         shift=convention.shift,
-        undetermined=_undetermined(document, log, lambda step: named(step - convention.shift))
+        undetermined=_undetermined(document, log, lambda step: named(step - convention.shift), unit)
         + _rival_reading(chosen, matching),
     )
     shown = _ends_early(found, total) if found.matches else _restart(log, steps_per_epoch, kinds, convention.shift)
@@ -955,10 +955,10 @@ def _shortest(doc: dict, log: _Log, relative: np.ndarray) -> tuple[dict, np.ndar
     return shortened, _relative(log, designed)
 
 
-def _undetermined(doc: dict, log: _Log, logged: Callable[[float], int] = int) -> tuple[str, ...]:
+def _undetermined(doc: dict, log: _Log, logged: Callable[[float], int] = int, unit: str = "step") -> tuple[str, ...]:
     """A sentence, for the fields the document holds that the log does not determine, naming
     records by ``logged`` (the step the log writes for a record the fit reads at that step: its
-    writer's convention, and any skipped steps, taken back)."""
+    writer's convention, and any skipped steps, taken back), in the log's ``unit``."""
     schedule, spe = doc["schedule"], log.steps_per_epoch
     unseen, first, last = int(log.s[0]), logged(log.s[0]), logged(log.s[-1])
     said = []
@@ -966,36 +966,36 @@ def _undetermined(doc: dict, log: _Log, logged: Callable[[float], int] = int) ->
     if log.starts_late and "warmup_epochs" in schedule and warmup * spe <= unseen:
         if hold and (warmup + hold) * spe <= unseen:  # the decay's start is seen, not how the steps before split
             said.append(
-                f"warmup_epochs and hold_epochs: not determined by this log, whose first record (step {first:,}) "
-                f"is already at its peak: any warm-up of at most {_steps(unseen)}, held for the rest of them, "
+                f"warmup_epochs and hold_epochs: not determined by this log, whose first record ({unit} {first:,}) "
+                f"is already at its peak: any warm-up of at most {_steps(unseen, unit)}, held for the rest of them, "
                 f"leaves no trace; taken as {_number(warmup)} and {_number(hold)}"
             )
         else:
             said.append(
-                f"warmup_epochs: not determined by this log, whose first record (step {first:,}) is already at "
-                f"its peak: a warm-up of at most {_steps(unseen)} leaves no trace; taken as {_number(warmup)}"
+                f"warmup_epochs: not determined by this log, whose first record ({unit} {first:,}) is already at "
+                f"its peak: a warm-up of at most {_steps(unseen, unit)} leaves no trace; taken as {_number(warmup)}"
             )
     elif on_warmup := _one_record_on_warmup(schedule, log):
         fields = ["warmup_start_lr", "warmup_epochs"] + ["warmup_shape"] * ("warmup_shape" in schedule)
         fields += ["hold_epochs"] * bool(hold)
-        rest = f", the hold taking the rest up to step {logged((warmup + hold) * spe):,}," if hold else ""
+        rest = f", the hold taking the rest up to {unit} {logged((warmup + hold) * spe):,}," if hold else ""
         values = [schedule[field] if field == "warmup_shape" else _number(schedule[field]) for field in fields]
         said.append(
-            f"{_listed(fields)}: not determined by this log, which has one record on the warm-up (step "
+            f"{_listed(fields)}: not determined by this log, which has one record on the warm-up ({unit} "
             f"{logged(on_warmup):,}): other starts, lengths and shapes through it{rest} explain its records as "
             f"well; taken as {_listed(values)}"
         )
     if not _fitting(schedule).shaped_by_total and log.total is None:
         said.append(
-            f"total_epochs: not determined by this log, which ends at step {last:,}; a {schedule['kind']} "
+            f"total_epochs: not determined by this log, which ends at {unit} {last:,}; a {schedule['kind']} "
             "schedule's lr up to there does not depend on its total, taken as the log's end"
         )
     if _clipped(schedule) and schedule.get("epsilon", 0.0) == 0.0:
         said.append("epsilon: not determined by this log, which never reaches a floor; taken as 0")
     if corner := _unrecorded_corner(schedule, log):
         said.append(
-            f"hold_epochs: not determined by this log, which has no record between step {logged(corner[0]):,} and "
-            f"step {logged(corner[1]):,}, where the warm-up ends and the decay begins: a hold there, with a lower "
+            f"hold_epochs: not determined by this log, which has no record between {unit} {logged(corner[0]):,} and "
+            f"{unit} {logged(corner[1]):,}, where the warm-up ends and the decay begins: a hold there, with a lower "
             "peak, explains its records as well; taken as 0"
         )
     return tuple(said)
@@ -1011,8 +1011,8 @@ def _one_record_on_warmup(schedule: dict, log: _Log) -> int | None:
     return int(on[0])
 
 
-def _steps(count: int) -> str:
-    return f"{count:,} step" + "s" * (count != 1)
+def _steps(count: int, unit: str = "step") -> str:
+    return f"{count:,} {unit}" + "s" * (count != 1)
 
 
 def _listed(words: list[str]) -> str:
