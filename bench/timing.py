@@ -23,7 +23,8 @@ def interleaved_medians(candidates: dict[str, Callable[[], object]], rounds: int
 
 def compile_scripts_once() -> None:
     """AppTest compiles app.py and its page on every run, a third of a Designer rerun; the served
-    studio compiles each script once (its runtime keeps one script cache). Measure as it serves."""
+    studio compiles each script once (its runtime keeps one script cache). Run pages as it serves
+    them: the page benches, and the tests (tests/conftest.py)."""
     from streamlit.testing.v1 import app_test  # noqa: PLC0415 — only the page benches use AppTest
 
     compiled = app_test.ScriptCache()

@@ -452,16 +452,15 @@ def _lag_track(steps, logged, curve, peak: float) -> tuple[list[tuple[int, int]]
 
 
 def _lag_finding(lags: list[tuple[int, int]]) -> dict:
-    shown = [f"{_plural(lags[0][1], 'step')} from step {lags[0][0]:,}"]
+    shown = [f"{plural(lags[0][1], 'step')} from step {lags[0][0]:,}"]
     shown += [f"{lag:,} from step {step:,}" for step, lag in lags[1:]]
     if len(shown) > 4:
         shown = [*shown[:3], f"… ({len(lags) - 4:,} more changes)", shown[-1]]
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
     return {
         "type": "skipped_steps",
         "lags": [[step, lag] for step, lag in lags],
         "sentence": (
-            f"the scheduler lags the step counter by {listed}: optimizer steps skipped by a mixed-precision "
+            f"the scheduler lags the step counter by {listed(shown)}: optimizer steps skipped by a mixed-precision "
             "loss scaler do not step the scheduler (Hugging Face Trainer, PyTorch GradScaler)"
         ),
     }
@@ -864,7 +863,7 @@ def behind_from_the_start(lag: int) -> dict:
         "skipped": [],
         "total": 0,
         "sentence": (
-            f"the lr is {_plural(lag, 'step')} behind its course from the first record on: optimizer steps skipped "
+            f"the lr is {plural(lag, 'step')} behind its course from the first record on: optimizer steps skipped "
             "by a mixed-precision loss scaler before it?"
         ),
     }
@@ -875,32 +874,37 @@ def _skipped_finding(skipped: list[list[int]], places: list[list[int]]) -> dict:
     ``places``: [step before, step after, steps missed] for people."""
     total = sum(count for _, count in skipped)
     shown = [
-        f"{_plural(count, 'step') if number == 0 else f'{count:,} more'} between steps {before:,} and {after:,}"
+        f"{plural(count, 'step') if number == 0 else f'{count:,} more'} between steps {before:,} and {after:,}"
         for number, (before, after, count) in enumerate(places)
     ]
     if len(shown) > 4:
-        shown = [*shown[:3], f"… ({_plural(len(shown) - 4, 'more place')})", shown[-1]]
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        shown = [*shown[:3], f"… ({plural(len(shown) - 4, 'more place')})", shown[-1]]
     return {
         "type": "skipped_steps",
         "skipped": skipped,
         "total": total,
         "sentence": (
-            f"the lr falls {_plural(total, 'step')} behind its steady course, by {listed}: optimizer steps "
+            f"the lr falls {plural(total, 'step')} behind its steady course, by {listed(shown)}: optimizer steps "
             "skipped by a mixed-precision loss scaler, which do not step the scheduler?"
         ),
     }
 
 
 # Sentences -----------------------------------------------------------------------------------
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """``count`` ``word``s, the word singular for one: "1 step", "2,400 steps"."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def listed(words: list[str]) -> str:
+    """Words joined as a person lists them: "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _offset_finding(shift: int, steps_per_epoch: int, at: int | None) -> dict:
     ahead = "ahead" if shift > 0 else "behind"
     size = abs(shift)
-    amount = _plural(size, "step") + (" (one epoch)" if size == steps_per_epoch and size > 1 else "")
+    amount = plural(size, "step") + (" (one epoch)" if size == steps_per_epoch and size > 1 else "")
     why = "it records the lr for the next step" if shift > 0 else "it records the lr of an earlier step"
     where = f" from step {at:,} on" if at is not None else ""
     finding = {"type": "offset", "steps": int(shift), "sentence": f"the log is {amount} {ahead}{where}: {why}"}

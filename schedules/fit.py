@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from schedules.diagnose import RELATIVE_FLOOR, RTOL, conventions, tolerance
+from schedules.diagnose import RELATIVE_FLOOR, RTOL, conventions, listed, plural, tolerance
 from schedules.document import from_config, make_document
 from schedules.errors import ConfigError
 from schedules.fields import Number
@@ -229,7 +229,7 @@ def _rival_reading(chosen: tuple, matching: list[tuple]) -> tuple[str, ...]:
         if differ:
             return (
                 f"convention: not determined by this log, which fits {kind} as well if {other.sentence}, "
-                f"with {_listed(differ)}",
+                f"with {listed(differ)}",
             )
     return ()
 
@@ -698,14 +698,15 @@ def _simpler(specs: list[dict], log: _Log) -> list[dict]:
             if unseen_floor and unseen_start and _matched(spec, log):  # a match: either default alone may be the run's
                 defaults += [FROM_ZERO, NO_FLOOR]
             for default in defaults:
-                if default is not defaults[0] and any(_matched(candidate, log) for candidate in plainer):
-                    break  # the defaults tried so far explain the log: the next is no simpler
                 plain = spec | default
-                plainer += _refine(plain, log)
+                tried = _refine(plain, log)
                 if unseen_start and "fixed_start" in default and log.first_peak > 0:
                     # a warm-up from 0 may end anywhere after the last rising record
                     earliest = float(log.s[log.first_peak - 1]) + 1
-                    plainer += _refine(plain | {"W": earliest, "hold_end": max(earliest, plain["hold_end"])}, log)
+                    tried += _refine(plain | {"W": earliest, "hold_end": max(earliest, plain["hold_end"])}, log)
+                plainer += tried
+                if len(defaults) > 1 and any(_matched(candidate, log) for candidate in tried):
+                    break  # these defaults explain the log: the next is no simpler
         for candidate in [spec, *plainer]:  # a corner cut flat between two records: the same corner, unheld
             if _unseen_hold(candidate, log):
                 plainer += _refine(candidate | {"hold_end": candidate["W"], "fixed_hold": True}, log)
@@ -967,13 +968,13 @@ def _undetermined(doc: dict, log: _Log, logged: Callable[[float], int] = int, un
         if hold and (warmup + hold) * spe <= unseen:  # the decay's start is seen, not how the steps before split
             said.append(
                 f"warmup_epochs and hold_epochs: not determined by this log, whose first record ({unit} {first:,}) "
-                f"is already at its peak: any warm-up of at most {_steps(unseen, unit)}, held for the rest of them, "
+                f"is already at its peak: any warm-up of at most {plural(unseen, unit)}, held for the rest of them, "
                 f"leaves no trace; taken as {_number(warmup)} and {_number(hold)}"
             )
         else:
             said.append(
                 f"warmup_epochs: not determined by this log, whose first record ({unit} {first:,}) is already at "
-                f"its peak: a warm-up of at most {_steps(unseen, unit)} leaves no trace; taken as {_number(warmup)}"
+                f"its peak: a warm-up of at most {plural(unseen, unit)} leaves no trace; taken as {_number(warmup)}"
             )
     elif on_warmup := _one_record_on_warmup(schedule, log):
         fields = ["warmup_start_lr", "warmup_epochs"] + ["warmup_shape"] * ("warmup_shape" in schedule)
@@ -981,9 +982,9 @@ def _undetermined(doc: dict, log: _Log, logged: Callable[[float], int] = int, un
         rest = f", the hold taking the rest up to {unit} {logged((warmup + hold) * spe):,}," if hold else ""
         values = [schedule[field] if field == "warmup_shape" else _number(schedule[field]) for field in fields]
         said.append(
-            f"{_listed(fields)}: not determined by this log, which has one record on the warm-up ({unit} "
+            f"{listed(fields)}: not determined by this log, which has one record on the warm-up ({unit} "
             f"{logged(on_warmup):,}): other starts, lengths and shapes through it{rest} explain its records as "
-            f"well; taken as {_listed(values)}"
+            f"well; taken as {listed(values)}"
         )
     if not _fitting(schedule).shaped_by_total and log.total is None:
         said.append(
@@ -1009,14 +1010,6 @@ def _one_record_on_warmup(schedule: dict, log: _Log) -> int | None:
     if schedule.get("warmup_start_lr", 0.0) <= 0 or on.size != 1 or on[0] <= 0:
         return None
     return int(on[0])
-
-
-def _steps(count: int, unit: str = "step") -> str:
-    return f"{count:,} {unit}" + "s" * (count != 1)
-
-
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _unrecorded_corner(schedule: dict, log: _Log) -> tuple[int, int] | None:

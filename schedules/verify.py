@@ -122,9 +122,10 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
     # the lags taken out is sought first: the search as logged would find nothing.
     total = (series.info or {}).get("max_steps") if series.unit == "step" else None
     lines = lags_on_straight_lines(series.steps, series.lr, total)
+    on_lines = None if lines is None else skipped_from_lags(series.steps, lines)
     first_without = lines is not None and _grows_along_a_line(series.lr, lines)
     if first_without:
-        found = _design_without_lags(series, lines, skipped_from_lags(series.steps, lines), fitted_to)
+        found = _design_without_lags(series, lines, on_lines, fitted_to)
         if found is not None:
             return found
     fitted = fitted_to(series.steps)
@@ -135,7 +136,7 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
     skipped = skipped_in_log(series.steps, series.lr, series.unit)
     if lines is not None:
         behind = lines
-        skipped = skipped_from_lags(series.steps, lines) or skipped
+        skipped = on_lines or skipped
     else:  # the skips the log shows, and any lag its warm-up shows before them
         behind = np.zeros(series.steps.size, dtype=np.int64)  # scheduler steps missed before each record
         for step, count in (skipped or {}).get("skipped", []):

@@ -68,9 +68,10 @@ def pytest_collection_finish(session):
     runner._clean_problem_modules = lambda: None
     from streamlit.testing.v1 import app_test  # noqa: PLC0415 — only where pages are tested
 
+    from bench.timing import compile_scripts_once  # noqa: PLC0415 — the page benches measure the same way
+
     scanned = app_test.BidiComponentManager()
     scanned.discover_and_register_components(start_file_watching=False)
     scanned.discover_and_register_components = lambda **_: None
     app_test.BidiComponentManager = lambda: scanned
-    compiled = app_test.ScriptCache()
-    app_test.ScriptCache = lambda: compiled
+    compile_scripts_once()
