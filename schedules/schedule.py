@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from schedules import phases
 from schedules.budget import read_run
 from schedules.errors import ConfigError
 from schedules.fields import Choice, Number, key_path, read_fields, show
@@ -164,6 +165,19 @@ class Schedule:
             chunk = slice(start, start + LR_CHUNK)
             self.formula(np.asarray(steps[chunk], dtype=np.float64), out=lr[chunk])
         return lr
+
+    def total_lr(self) -> float | None:
+        """Σ lr over every step 0 … T − 1 in closed form, where each piece of the curve has one
+        (see :func:`schedules.phases.summed`) and lr changes every step; else None.
+
+        Equal to the sum of :meth:`lr` up to rounding, as two float sums of one series are.
+
+        >>> s = Schedule({"kind": "linear", "base_lr": 1.0, "total_epochs": 1}, steps_per_epoch=4)
+        >>> s.total_lr(), float(s.lr(range(4)).sum())
+        (2.5, 2.5)
+        """
+        total = phases.total_of(self._curve)
+        return None if total is None or self.granularity != "step" else float(total(0, self.total_steps))
 
     def with_steps_per_epoch(self, steps_per_epoch: int) -> Schedule:
         """The same schedule in epochs on another number of steps per epoch (a real run's): its

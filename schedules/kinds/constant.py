@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from schedules import peers
+from schedules import peers, phases
 from schedules.kinds.kind import Decay, Fitting, Kind
 from schedules.peers import Peer
 
@@ -23,7 +23,7 @@ def constant_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
     def decay(e, xp=np):
         return xp.zeros_like(e) + base_lr  # float whatever e's dtype
 
-    return decay
+    return phases.summed(decay, lambda a, b: base_lr * max(b - a, 0))
 
 
 def constant_starts(base: dict, log) -> list[dict]:

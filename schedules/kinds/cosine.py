@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from schedules import peers
+from schedules import peers, phases
 from schedules.kinds.kind import Decay, Fitting, Kind, end_starts, progress
 from schedules.peers import Peer
 
@@ -30,7 +30,13 @@ def cosine_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
     def decay(e, xp=np):
         return (epsilon + half_range) + half_range * xp.cos(math.pi * progress(e, decay_steps, xp))
 
-    return decay
+    span = max(decay_steps, 1)
+
+    def total(a, b):  # cos πp over e < D, then cos π = −1 from the decay's end on
+        cosines = phases.sum_of_cosines(math.pi / span, a, min(b, span)) - max(b - max(a, span), 0)
+        return (epsilon + half_range) * (b - a) + half_range * cosines
+
+    return phases.summed(decay, total)
 
 
 COSINE = Kind(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from schedules import peers
+from schedules import peers, phases
 from schedules.kinds.kind import Decay, Fitting, Kind, end_starts, progress
 from schedules.peers import Peer
 
@@ -25,7 +25,14 @@ def linear_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
     def decay(e, xp=np):
         return epsilon + (base_lr - epsilon) * (1.0 - progress(e, decay_steps, xp))
 
-    return decay
+    span = max(decay_steps, 1)
+
+    def total(a, b):  # 1 − e / D over e < D, then 0 from the decay's end on
+        before_end = min(b, span)
+        rest = max(before_end - a, 0) - phases.sum_of_steps(a, before_end) / span
+        return epsilon * (b - a) + (base_lr - epsilon) * rest
+
+    return phases.summed(decay, total)
 
 
 LINEAR = Kind(

@@ -100,11 +100,35 @@ def test_a_billion_steps_draw_and_summarize_without_evaluating_every_step():
     assert s.total_steps == 10**9 and len(curve.steps) <= MAX_POINTS
     assert curve.stats["peak_lr"] == 0.1 and curve.stats["final_lr"] == float(s.lr(10**9 - 1))
     assert curve.stats["steps_to_tenth_of_peak"] is not None
+    # the cosine sums in closed form: exact. Warm-up Σ 0.1 t / W, the hold, and over the decay
+    # D (ε + h) + h Σ cos(πe / D) with Σ cos = 1 (the terms cancel about the middle, cos 0 is left)
+    w, hold, d, h = 50_000_000, 100_000_000, 850_000_000, (0.1 - 1e-6) / 2
+    area = 0.1 * (w - 1) / 2 + 0.1 * hold + d * (1e-6 + h) + h
+    assert curve.stat_bounds == {} and curve.stats["area"] == pytest.approx(area, rel=1e-12)
+    assert not format_stats(curve.stats, curve.stat_bounds)["Mean lr"].startswith("≈ ")
+
+
+def test_a_billion_steps_without_a_closed_form_state_their_bounds():
+    s = schedules.from_config(doc(100, 10_000_000, warmup_epochs=5, epsilon=1e-6) | {"granularity": "epoch"})
+    curve = sample(s, "cosine stepped per epoch")
     assert set(curve.stat_bounds) == {"area", "mean_lr", "share_above_half_peak"}
-    # the cosine's mean over its decay is (base + ε) / 2: inside the stated bound
-    mean = (0.05 * 50_000_000 + 0.1 * 100_000_000 + (0.1 + 1e-6) / 2 * 850_000_000) / 10**9
-    assert abs(curve.stats["mean_lr"] - mean) <= curve.stat_bounds["mean_lr"] + 1e-9
+    # the mean of the per-epoch cosine lies within its stated bound of the per-step one's
+    mean = (0.05 * 50_000_000 + (0.1 + 1e-6) / 2 * 950_000_000) / 10**9
+    assert abs(curve.stats["mean_lr"] - mean) <= curve.stat_bounds["mean_lr"] + 1e-6
     assert format_stats(curve.stats, curve.stat_bounds)["Mean lr"].startswith("≈ ")
+
+
+@pytest.mark.parametrize("kind", ["cosine", "linear", "constant"])
+def test_closed_form_statistics_past_the_budget_equal_every_step_evaluated(kind):
+    document = doc(3, 1_000_001, warmup_epochs=1, epsilon=1e-4)
+    document["schedule"]["kind"] = kind
+    s = schedules.from_config(document)
+    assert s.total_steps > EXACT_STEPS
+    brute = summarize(s.lr(np.arange(s.total_steps)))
+    summary = summarize_schedule(s)
+    assert summary.bounds == {}
+    for name, value in brute.items():
+        assert summary.values[name] == (value if not isinstance(value, float) else pytest.approx(value, rel=1e-12))
 
 
 def test_exact_stats_equal_brute_force_below_the_budget():
