@@ -50,7 +50,7 @@ class _Points:
         self.count += len(steps)
         check_points(self.count, self.where)
 
-    def series(self, info=None, unit: str = "step", writer=None) -> list[Series]:
+    def series(self, info=None, unit: str = "step", writer=None, notes: tuple[str, ...] = ()) -> list[Series]:
         out = []
         for name, (step_pieces, value_pieces) in self.by_name.items():
             steps, values = np.concatenate(step_pieces), np.concatenate(value_pieces)
@@ -58,9 +58,11 @@ class _Points:
             value_pieces.clear()
             s, v = last_per_step(steps, values)
             dropped = int(values.size - np.isfinite(values).sum())
-            notes = (f"{self.where}: {dropped:,} non-finite value(s) of {name} are left out",) if dropped else ()
+            said = notes + (
+                (f"{self.where}: {dropped:,} non-finite value(s) of {name} are left out",) if dropped else ()
+            )
             if s.size:
-                out.append(Series(name, s, v, unit, notes, dict(info or {}), writer(name) if writer else None))
+                out.append(Series(name, s, v, unit, said, dict(info or {}), writer(name) if writer else None))
         return out
 
 
@@ -83,8 +85,16 @@ def read_csv(name: str, data: bytes) -> list[Series]:
     if step_column is None and "epoch" in lowered:
         step_column, unit = lowered.index("epoch"), "epoch"
     columns = [*lr_columns, *([] if step_column is None else [step_column])]
-    points, rows = _Points(base), 0
+    points, rows, repeats = _Points(base), 0, 0
+    header_line = data[start:body_start].decode("utf-8").rstrip("\r\n")
     for text in _chunks(base, data, body_start):
+        if header_line in text:  # a run appended to the file wrote its header again (timm, a relaunch)
+            lines = text.split("\n")
+            kept = [line for line in lines if line != header_line]
+            repeats += len(lines) - len(kept)
+            text = "\n".join(kept)
+            if not text.strip():
+                continue
         table = _numeric_columns(base, text, len(header), columns)
         steps = table[:, -1] if step_column is not None else np.arange(rows, rows + table.shape[0], dtype=np.float64)
         for position, column in enumerate(lr_columns):
@@ -97,7 +107,11 @@ def read_csv(name: str, data: bytes) -> list[Series]:
         rows += table.shape[0]
     if rows == 0:
         raise LogError(f"{base}: the CSV file has a header but no rows")
-    series = points.series(unit=unit, writer=_csv_writer)
+    appended = (
+        f"{base}: its header is written {repeats + 1} times, {repeats + 1} runs appended to one file; where two "
+        f"rows give one {unit}, the later one is kept",
+    )
+    series = points.series(unit=unit, writer=_csv_writer, notes=appended if repeats else ())
     if not series:
         raise LogError(f"{base}: the learning-rate column has no numbers")
     return series

@@ -266,6 +266,22 @@ def test_plain_csv_with_and_without_header():
     assert bare.steps.tolist() == [0, 1, 2] and bare.lr.tolist() == [0.5, 0.25, 0.125]
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_csv_two_runs_appended_to_keeps_each_step_s_later_row_and_says_so(line_end):
+    """timm, relaunched into the same output folder, writes summary.csv's header again."""
+    rows = ["epoch,train_loss,lr", "0,6.9,1e-05", "1,4.8,0.0025", "epoch,train_loss,lr", "0,6.5,2e-05", "2,4.6,0.005"]
+    (series,) = read_files([("summary.csv", line_end.join(rows).encode())])
+    assert (
+        series.unit == "epoch" and series.steps.tolist() == [0, 1, 2] and series.lr.tolist() == [2e-05, 0.0025, 0.005]
+    )
+    assert series.notes == (
+        "summary.csv: its header is written 2 times, 2 runs appended to one file; where two rows give one epoch, "
+        "the later one is kept",
+    )
+    (alone,) = read_files([("summary.csv", "\n".join(rows[:3] + rows[3:4]).encode())])  # the header last
+    assert alone.steps.tolist() == [0, 1] and len(alone.notes) == 1
+
+
 def test_csv_without_a_step_column_counts_rows():
     (series,) = read_files([("lr.csv", b"learning_rate\n0.3\n0.2\n")])
     assert series.steps.tolist() == [0, 1]
