@@ -673,8 +673,10 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
 
     A line holds where the lags so read are whole numbers that never decrease. The records before
     the highest one are on the warm-up's line, those after it on the decay's; the highest one on
-    whichever gives it a lag between its neighbours'. None unless every record is read so (a curved
-    shape, a warm-up from above 0, a total not stated), and for a log of more than LINE_RECORDS.
+    whichever gives it a lag between its neighbours' (in a log of fewer than four records before
+    it, on the warm-up's, which then needs the decay's line to the total). None unless every
+    record is read so (a curved shape, a warm-up from above 0, a total not stated), and for a log
+    of fewer than 5 records or more than LINE_RECORDS.
 
     >>> steps = np.arange(25, 1001, 25)
     >>> behind = np.where(steps < 300, 2, 3)  # 2 steps skipped before the first record, 1 more at 300
@@ -682,7 +684,7 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
     >>> lags_on_straight_lines(steps, lr, total=1000)[[0, 10, 11, 39]].tolist()
     [2, 2, 3, 3]
     """
-    if not 6 <= np.size(steps) <= LINE_RECORDS:
+    if not 5 <= np.size(steps) <= LINE_RECORDS:
         return None
     s = np.asarray(steps, dtype=np.float64)
     y = np.asarray(lr, dtype=np.float64)
@@ -691,8 +693,11 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
     top = int(np.argmax(y))
     lines = []  # (anchor, slope) of each line the records hold to
     lags = np.full(s.size, np.nan)
-    if top >= 3:  # the warm-up's records, before the highest
-        lines.append(_line_through(s[:top], y[:top], anchor=0.0, lags=lags[:top]))
+    # The warm-up's records, before the highest; in a log of a handful with the decay's line held
+    # to a stated total, the highest one with them (two records and step 0 make the line's test).
+    rising = top if top >= 3 else top + 1 if top >= 1 and total is not None else 0
+    if rising:
+        lines.append(_line_through(s[:rising], y[:rising], anchor=0.0, lags=lags[:rising]))
     if total is not None:  # the decay's, after it, down to the first record at 0
         after = np.arange(top + (top > 0), s.size)
         after = after[y[after] > 0]

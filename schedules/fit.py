@@ -166,8 +166,11 @@ def fit(
     # document, then the roundest numbers (a reading of the log a step off gives 4.99792e-05 where
     # the run said 5e-05), then the writer's default convention; else the simplest kind that comes
     # within CLOSE_ENOUGH of the smallest largest relative difference to the logged lrs.
+    guessed = ()
     if matching:
         chosen = min(matching, key=_plainness)
+        if kinds is None and _one_record_on_warmup(chosen[2]["schedule"], chosen[4][1]) is not None:
+            chosen, guessed = _own_warmup_reading(chosen, readings, results, matching)
     else:
         closest = min(float(np.abs(r[3]).max()) for r in results)
         near = [r for r in results if float(np.abs(r[3]).max()) <= CLOSE_ENOUGH * closest]
@@ -190,7 +193,8 @@ def fit(
         convention=convention.sentence,
         shift=convention.shift,
         undetermined=_undetermined(document, log, lambda step: named(step - convention.shift), unit)
-        + _rival_reading(chosen, matching),
+        + _rival_reading(chosen, matching)
+        + guessed,
     )
     shown = _ends_early(found, total) if found.matches else _restart(log, steps_per_epoch, kinds, convention.shift)
     return replace(found, findings=tuple(shown))
@@ -232,6 +236,31 @@ def _rival_reading(chosen: tuple, matching: list[tuple]) -> tuple[str, ...]:
                 f"with {listed(differ)}",
             )
     return ()
+
+
+def _own_warmup_reading(chosen: tuple, readings: list, results: list, matching: list) -> tuple[tuple, tuple[str, ...]]:
+    """A match whose warm-up passes through one record guesses its start and length. A kind with
+    a warm-up of its own (1cycle) that matches every record with rounder numbers reads the log with
+    nothing guessed: it is chosen, and the guessing reading is said. Otherwise ``chosen`` stands.
+    (``results`` and ``matching`` gain what is tried, for the ranking and the rival readings.)"""
+    tried = {result[0] for result in results}
+    for name in (name for name in SIMPLICITY if "warmup_epochs" not in KINDS[name].common and name not in tried):
+        for reading in readings:
+            best = _fit_kind(name, reading[1])
+            if best is None:
+                continue
+            results.append((name, *best, reading))
+            if best[0] <= 1:
+                matching.append((name, best[0], *_shortest(best[1], reading[1], best[2]), reading))
+    own = [match for match in matching if match[0] not in tried]
+    if not own or _digits(min(own, key=_plainness)[2]["schedule"]) >= _digits(chosen[2]["schedule"]):
+        return chosen, ()
+    theirs, plainest = chosen[2]["schedule"], min(own, key=_plainness)
+    guesses = [f"{field} {_shown(theirs[field])}" for field in ("warmup_start_lr", "warmup_epochs") if field in theirs]
+    return plainest, (
+        f"kind: not determined by this log, which {theirs['kind']} explains as well through a warm-up guessed from "
+        f"its one record ({listed(guesses)}); {plainest[0]} explains it with nothing guessed",
+    )
 
 
 def _shown(value) -> str:

@@ -118,12 +118,13 @@ def fit_log(series: Series, steps_per_epoch: int = 1) -> Fit:
 
     # A linear warm-up from 0 and decay to the stated total give every record's own lag, the
     # first record's too. A lag that grows along one of those lines is no design's as logged
-    # (a total other than the stated one moves the whole decay line alike), so the design with
-    # the lags taken out is sought first: the search as logged would find nothing.
+    # (a total other than the stated one moves the whole decay line alike), nor is a warm-up
+    # reached more steps late than a writer's convention shifts (it would start below 0), so the
+    # design with the lags taken out is sought first: the search as logged would find nothing.
     total = (series.info or {}).get("max_steps") if series.unit == "step" else None
     lines = lags_on_straight_lines(series.steps, series.lr, total)
     on_lines = None if lines is None else skipped_from_lags(series.steps, lines)
-    first_without = lines is not None and _grows_along_a_line(series.lr, lines)
+    first_without = lines is not None and (_grows_along_a_line(series.lr, lines) or _late_warmup(series.lr, lines))
     if first_without:
         found = _design_without_lags(series, lines, on_lines, fitted_to)
         if found is not None:
@@ -160,6 +161,12 @@ def _grows_along_a_line(lr: np.ndarray, lags: np.ndarray) -> bool:
     grows = np.diff(lags) > 0
     grows[max(peak - 1, 0) : peak + 1] = False  # the pairs that end or start at the top
     return bool(grows.any())
+
+
+def _late_warmup(lr: np.ndarray, lags: np.ndarray) -> bool:
+    """Whether the records on the warm-up (before the highest one) are two or more steps late:
+    more than any writer's convention shifts a log (one step or epoch)."""
+    return bool((lags[: int(np.argmax(lr))] >= 2).any())
 
 
 def fits_without_skips(fitted: Fit) -> bool:

@@ -45,7 +45,7 @@ SPARSE = {
     "gen-trainer-warmup-stable-decay",
     "gen-keras-tensorboard-cosine-warmup",
     "gen-keras-tensorboard-cosine-warmup-update-freq-1",
-    "gen-lightning-onecycle-every-5-steps",  # 8 records: a cosine with warm-up explains them as well
+    "gen-lightning-onecycle-every-5-steps",  # 8 records: a cosine with a guessed warm-up explains them as well
 }
 # The log itself is the defect: a schedule 4× fast reads as a 4× shorter schedule, a lost scheduler
 # state as a rise after the decay.
@@ -76,7 +76,10 @@ def assert_numbers(got: dict, want: dict, sentences) -> None:
     for field in set(NUMBERS) | (set(want) - {"kind", "warmup_shape"}):
         if field in undetermined or (field == "base_lr" and "warmup_epochs" in undetermined):
             continue  # a warm-up before the first record leaves the peak it reached unknown as well
-        assert got.get(field, 0) == pytest.approx(want.get(field, 0), rel=1e-9, abs=0), field
+        expected = want.get(field, 0)
+        assert got.get(field, 0) == (
+            expected if isinstance(expected, str) else pytest.approx(expected, rel=1e-9, abs=0)
+        ), field
 
 
 def fitted(name: str):
@@ -104,11 +107,10 @@ def test_a_sparse_log_gives_its_kind_and_every_number_it_determines(name):
     is said, and every other number is the run's."""
     _, truth, found = fitted(name)
     assert found.matches
-    if name == "gen-lightning-onecycle-every-5-steps":  # its one warm-up record: a cosine explains all 8
-        got = found.document["schedule"]
-        assert {"warmup_start_lr", "warmup_epochs", "warmup_shape"} <= undetermined_fields(found.undetermined)
-        assert (got["kind"], got["base_lr"], got["epsilon"]) == ("cosine", 0.001, 1e-06)  # 1cycle's peak and end
-        return
+    if name == "gen-lightning-onecycle-every-5-steps":  # a cosine explains all 8 only by guessing its warm-up
+        (said,) = found.undetermined
+        assert said.startswith("kind: not determined by this log, which cosine explains as well")
+        assert said.endswith("one_cycle explains it with nothing guessed")
     assert found.document["schedule"]["kind"] == truth["schedule"]["kind"]
     assert_numbers(found.document["schedule"], truth["schedule"], found.undetermined)
     if name.startswith("gen-keras"):  # a log of epochs names its records by epoch
@@ -116,7 +118,7 @@ def test_a_sparse_log_gives_its_kind_and_every_number_it_determines(name):
 
 
 @pytest.mark.slow  # a log with no file-stated total is fitted twice: as logged, then with its skips taken out
-@pytest.mark.parametrize("name", sorted(LAGGED - {"hf-whisper-braj-linear-8bit-adam"}))  # that one: 5 records
+@pytest.mark.parametrize("name", sorted(LAGGED))
 def test_an_fp16_runs_design_is_found_with_its_skipped_steps_taken_out(name):
     """The lag of each record (a linear warm-up from 0 and decay to the file's max_steps give it
     record by record, the first one's too; else the skips the log shows) taken out, the log fits
