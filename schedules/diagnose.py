@@ -673,8 +673,8 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
 
     A line holds where the lags so read are whole numbers that never decrease. The records before
     the highest one are on the warm-up's line, those after it on the decay's; the highest one on
-    whichever gives it a lag between its neighbours' (in a log of fewer than four records before
-    it, on the warm-up's, which then needs the decay's line to the total). None unless every
+    whichever gives it a lag between its neighbours' (with one record before it, on the warm-up's;
+    with fewer than three, the warm-up's line is read only where the decay's runs to the total). None unless every
     record is read so (a curved shape, a warm-up from above 0, a total not stated), and for a log
     of fewer than 5 records or more than LINE_RECORDS.
 
@@ -694,8 +694,8 @@ def lags_on_straight_lines(steps, lr, total: float | None = None) -> np.ndarray 
     lines = []  # (anchor, slope) of each line the records hold to
     lags = np.full(s.size, np.nan)
     # The warm-up's records, before the highest; in a log of a handful with the decay's line held
-    # to a stated total, the highest one with them (two records and step 0 make the line's test).
-    rising = top if top >= 3 else top + 1 if top >= 1 and total is not None else 0
+    # to a stated total, two records and step 0 make the line's test (one before the highest: it too).
+    rising = top if top >= 3 else 2 if top >= 1 and total is not None else 0
     if rising:
         lines.append(_line_through(s[:rising], y[:rising], anchor=0.0, lags=lags[:rising]))
     if total is not None:  # the decay's, after it, down to the first record at 0

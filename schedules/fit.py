@@ -38,6 +38,7 @@ COARSE_POINTS = 2_000  # the continuous refinement sees fewer
 CLOSE_ENOUGH = 2.0  # where no kind matches, a simpler kind this close to the closest is preferred
 # Fewer parameters first: among kinds that match, the simplest story wins (each kind's rank).
 SIMPLICITY = tuple(sorted(KINDS, key=lambda name: KINDS[name].fitting.rank))
+OWN_WARMUP = tuple(name for name in SIMPLICITY if "warmup_epochs" not in KINDS[name].common)  # 1cycle
 
 
 def _fitting(spec: Mapping) -> Fitting:
@@ -150,18 +151,12 @@ def fit(
     for name in kinds or SIMPLICITY:
         if rising and KINDS[name].monotone:
             continue
-        for reading in readings:
-            best = _fit_kind(name, reading[1])
-            if best is not None:
-                results.append((name, *best, reading))
+        results += _fits_of(name, readings)
         if any(result[0] == name and result[1] <= 1.0 for result in results):
             break
     if not results:
         raise ValueError("no schedule kind could be fitted to this log")
-    # Each match's numbers as the shortest decimals that keep its fit (0.1, not 0.10000000015).
-    matching = [
-        (name, worst, *_shortest(doc, read[1], rel), read) for name, worst, doc, rel, read in results if worst <= 1
-    ]
+    matching = _matches(results)
     # One measure to choose and to report: among matches the simplest kind, then the simplest
     # document, then the roundest numbers (a reading of the log a step off gives 4.99792e-05 where
     # the run said 5e-05), then the writer's default convention; else the simplest kind that comes
@@ -170,7 +165,12 @@ def fit(
     if matching:
         chosen = min(matching, key=_plainness)
         if kinds is None and _one_record_on_warmup(chosen[2]["schedule"], chosen[4][1]) is not None:
-            chosen, guessed = _own_warmup_reading(chosen, readings, results, matching)
+            # A warm-up through one record is a guess: the kinds with a warm-up of their own, too.
+            tried = {result[0] for result in results}
+            own = [fitted for name in OWN_WARMUP if name not in tried for fitted in _fits_of(name, readings)]
+            results, own_matching = results + own, _matches(own)
+            matching += own_matching
+            chosen, guessed = _unguessed(chosen, own_matching)
     else:
         closest = min(float(np.abs(r[3]).max()) for r in results)
         near = [r for r in results if float(np.abs(r[3]).max()) <= CLOSE_ENOUGH * closest]
@@ -238,21 +238,22 @@ def _rival_reading(chosen: tuple, matching: list[tuple]) -> tuple[str, ...]:
     return ()
 
 
-def _own_warmup_reading(chosen: tuple, readings: list, results: list, matching: list) -> tuple[tuple, tuple[str, ...]]:
-    """A match whose warm-up passes through one record guesses its start and length. A kind with
-    a warm-up of its own (1cycle) that matches every record with rounder numbers reads the log with
-    nothing guessed: it is chosen, and the guessing reading is said. Otherwise ``chosen`` stands.
-    (``results`` and ``matching`` gain what is tried, for the ranking and the rival readings.)"""
-    tried = {result[0] for result in results}
-    for name in (name for name in SIMPLICITY if "warmup_epochs" not in KINDS[name].common and name not in tried):
-        for reading in readings:
-            best = _fit_kind(name, reading[1])
-            if best is None:
-                continue
-            results.append((name, *best, reading))
-            if best[0] <= 1:
-                matching.append((name, best[0], *_shortest(best[1], reading[1], best[2]), reading))
-    own = [match for match in matching if match[0] not in tried]
+def _fits_of(name: str, readings: list) -> list[tuple]:
+    """(kind, worst ÷ tolerance, document, relative differences, reading) of kind ``name``
+    fitted under each reading of the log (each convention its writer may follow) where it fits."""
+    return [(name, *best, reading) for reading in readings if (best := _fit_kind(name, reading[1])) is not None]
+
+
+def _matches(results: list[tuple]) -> list[tuple]:
+    """The results that match every record, their numbers as the shortest decimals that keep the
+    match (0.1, not 0.10000000015)."""
+    return [(name, worst, *_shortest(doc, read[1], rel), read) for name, worst, doc, rel, read in results if worst <= 1]
+
+
+def _unguessed(chosen: tuple, own: list[tuple]) -> tuple[tuple, tuple[str, ...]]:
+    """``chosen`` guesses its warm-up's start and length through its one record on it. A match of
+    a kind with a warm-up of its own (``own``: 1cycle) with rounder numbers reads the log with
+    nothing guessed: it is taken, and the guessing reading said. Otherwise ``chosen`` stands."""
     if not own or _digits(min(own, key=_plainness)[2]["schedule"]) >= _digits(chosen[2]["schedule"]):
         return chosen, ()
     theirs, plainest = chosen[2]["schedule"], min(own, key=_plainness)

@@ -19,14 +19,22 @@ Piece = Callable[..., object]  # piece(t, xp) -> lr, t counted from the piece's 
 Total = Callable[[int, int], float]  # total(a, b) = Σ piece(t) over whole t in [a, b)
 
 
-def summed(piece: Piece, total: Total) -> Piece:
-    """``piece``, carrying ``piece.total(a, b)`` = Σ_{t=a}^{b−1} piece(t) over whole 0 ≤ a ≤ b.
+def summed(piece: Piece, total: Total, *lengths: float) -> Piece:
+    """``piece``, carrying ``piece.total(a, b)`` = Σ_{t=a}^{b−1} piece(t) over whole 0 ≤ a ≤ b,
+    where each of ``lengths`` (those the closed form counts in whole steps) is whole: a fit's
+    real-valued lengths leave the piece without one, evaluated instead.
 
     The closed form is checked against the evaluated sum for every piece that has one
     (tests/schedules/test_sums.py).
     """
-    piece.total = total
+    if all(float(length).is_integer() for length in lengths):
+        piece.total = total
     return piece
+
+
+def flat_total(lr: float) -> Total:
+    """Σ of a constant ``lr`` over [a, b): lr · (b − a)."""
+    return lambda a, b: lr * max(b - a, 0)
 
 
 def total_of(piece: Piece) -> Total | None:
@@ -35,12 +43,14 @@ def total_of(piece: Piece) -> Total | None:
 
 
 def sum_of_cosines(rate: float, a: int, b: int) -> float:
-    """Σ_{t=a}^{b−1} cos(rate · t), by the Dirichlet kernel (0 < rate < 2π; below, 1 + ½ − ½ and −½ − 1 − ½):
+    """Σ_{t=a}^{b−1} cos(rate · t), by the Dirichlet kernel (0 < rate < 2π):
 
         cos(rate · (a + b − 1) / 2) · sin(rate · (b − a) / 2) / sin(rate / 2)
 
-    >>> round(sum_of_cosines(math.pi / 3, 0, 3), 12), round(sum_of_cosines(math.pi / 3, 2, 5), 12)
-    (1.0, -2.0)
+    >>> round(sum_of_cosines(math.pi / 3, 0, 3), 12)  # cos 0 + cos π/3 + cos 2π/3 = 1 + ½ − ½
+    1.0
+    >>> round(sum_of_cosines(math.pi / 3, 2, 5), 12)  # cos 2π/3 + cos π + cos 4π/3 = −½ − 1 − ½
+    -2.0
     """
     if b <= a:
         return 0.0
@@ -155,7 +165,7 @@ def hold(lr: float) -> Piece:
     def piece(t, xp=np):
         return xp.full_like(t, lr)
 
-    return summed(piece, lambda a, b: lr * max(b - a, 0))
+    return summed(piece, flat_total(lr))
 
 
 def join(pieces: Sequence[Piece], boundaries: Sequence[int]) -> Piece:

@@ -22,6 +22,8 @@ from schedules.envelope import Buckets, buckets, extremes_exact
 EXACT_STEPS = 2_000_000  # about 50 ms of evaluation: a designer rerun stays interactive
 CHUNK = 250_000  # steps evaluated at once: 2 MB an array
 BUCKETS = 4_000
+EVALUATED = 4_096  # a span narrowed to this many steps is evaluated
+SUB_BUCKETS = 64  # a wider span is split into this many at each level of narrowing
 
 STAT_LABELS = {
     "peak_lr": "Peak lr",
@@ -123,8 +125,8 @@ def summarize_schedule(schedule, exact_steps: int = EXACT_STEPS, spans: Buckets 
         "area": (high_area - low_area) / 2,
         "mean_lr": (high_area - low_area) / 2 / total,
         "share_above_half_peak": maybe_above / 2 / total,
-    }
-    return Summary(_ordered(values), bounds)
+    }  # a bound of 0 (every bucket constant, or none crossing half the peak) is an exact value
+    return Summary(_ordered(values), {name: bound for name, bound in bounds.items() if bound > 0})
 
 
 def _evaluated_sums(schedule, spans: Buckets, half: float) -> tuple[float, int]:
@@ -148,15 +150,14 @@ def _evaluated_sums(schedule, spans: Buckets, half: float) -> tuple[float, int]:
 def _count_above(schedule, spans: Buckets, half: float) -> int:
     """The number of steps with lr > ``half``, the buckets' extremes exact: a bucket whose minimum
     is above counts whole, one whose maximum is not counts none, and the few between (where the
-    curve crosses ``half``) are narrowed into (64 sub-buckets a level) until a few thousand steps
-    remain, evaluated."""
+    curve crosses ``half``) are narrowed into, as :func:`_first_at_or_below` narrows."""
     above = int(spans.sizes[spans.low > half].sum())
     for index in np.flatnonzero((spans.low <= half) & (spans.high > half)):
         start, stop = int(spans.start[index]), int(spans.stop[index])
-        if stop - start <= 4096:
+        if stop - start <= EVALUATED:
             above += int(np.count_nonzero(schedule.lr(np.arange(start, stop)) > half))
         else:
-            above += _count_above(schedule, buckets(schedule, 64, start, stop), half)
+            above += _count_above(schedule, buckets(schedule, SUB_BUCKETS, start, stop), half)
     return above
 
 
@@ -173,15 +174,15 @@ def _concatenated_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 def _first_at_or_below(schedule, spans, after: int, threshold: float) -> int | None:
     """The first step ≥ ``after`` where lr ≤ ``threshold``: the first bucket whose exact minimum is
     not above it holds that step, so the search narrows into it (64 sub-buckets a level) until a few
-    thousand steps remain, evaluated directly."""
+    thousand steps remain (``EVALUATED``), evaluated directly."""
     for index in np.flatnonzero((spans.stop > after) & (spans.low <= threshold)):
         start, stop = max(int(spans.start[index]), after), int(spans.stop[index])
-        if stop - start <= 4096:
+        if stop - start <= EVALUATED:
             steps = np.arange(start, stop)
             below = np.flatnonzero(schedule.lr(steps) <= threshold)
             found = int(steps[below[0]]) if below.size else None
         else:
-            found = _first_at_or_below(schedule, buckets(schedule, 64, start, stop), start, threshold)
+            found = _first_at_or_below(schedule, buckets(schedule, SUB_BUCKETS, start, stop), start, threshold)
         if found is not None:
             return found
     return None

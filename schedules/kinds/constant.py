@@ -23,7 +23,7 @@ def constant_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
     def decay(e, xp=np):
         return xp.zeros_like(e) + base_lr  # float whatever e's dtype
 
-    return phases.summed(decay, lambda a, b: base_lr * max(b - a, 0))
+    return phases.summed(decay, phases.flat_total(base_lr))
 
 
 def constant_starts(base: dict, log) -> list[dict]:

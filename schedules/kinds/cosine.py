@@ -36,7 +36,7 @@ def cosine_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
         cosines = phases.sum_of_cosines(math.pi / span, a, min(b, span)) - max(b - max(a, span), 0)
         return (epsilon + half_range) * (b - a) + half_range * cosines
 
-    return phases.summed(decay, total)
+    return phases.summed(decay, total, decay_steps)
 
 
 COSINE = Kind(

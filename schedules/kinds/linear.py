@@ -32,7 +32,7 @@ def linear_decay(base_lr: float, epsilon: float, decay_steps: int) -> Decay:
         rest = max(before_end - a, 0) - phases.sum_of_steps(a, before_end) / span
         return epsilon * (b - a) + (base_lr - epsilon) * rest
 
-    return phases.summed(decay, total)
+    return phases.summed(decay, total, decay_steps)
 
 
 LINEAR = Kind(

@@ -86,9 +86,9 @@ def read_csv(name: str, data: bytes) -> list[Series]:
         step_column, unit = lowered.index("epoch"), "epoch"
     columns = [*lr_columns, *([] if step_column is None else [step_column])]
     points, rows, repeats = _Points(base), 0, 0
-    header_line = data[start:body_start].decode("utf-8").rstrip("\r\n")
+    header_line = data[start:body_start].decode("utf-8").rstrip("\r\n") if body_start > start else None
     for text in _chunks(base, data, body_start):
-        if header_line in text:  # a run appended to the file wrote its header again (timm, a relaunch)
+        if header_line and header_line in text:  # a run appended to the file wrote its header again (timm)
             lines = text.split("\n")
             kept = [line for line in lines if line != header_line]
             repeats += len(lines) - len(kept)
@@ -107,11 +107,13 @@ def read_csv(name: str, data: bytes) -> list[Series]:
         rows += table.shape[0]
     if rows == 0:
         raise LogError(f"{base}: the CSV file has a header but no rows")
-    appended = (
-        f"{base}: its header is written {repeats + 1} times, {repeats + 1} runs appended to one file; where two "
-        f"rows give one {unit}, the later one is kept",
-    )
-    series = points.series(unit=unit, writer=_csv_writer, notes=appended if repeats else ())
+    notes = ()
+    if repeats:
+        notes = (
+            f"{base}: its header appears {repeats + 1} times (runs appended to one file?); where two rows give one "
+            f"{unit}, the later one is kept",
+        )
+    series = points.series(unit=unit, writer=_csv_writer, notes=notes)
     if not series:
         raise LogError(f"{base}: the learning-rate column has no numbers")
     return series

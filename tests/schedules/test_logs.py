@@ -262,8 +262,9 @@ def test_wandb_export_ignores_min_and_max_companions():
 def test_plain_csv_with_and_without_header():
     (with_header,) = read_files([("lr.csv", b"step,epoch,lr\r\n0,0.0,0.5\r\n1,0.01,0.25\r\n")])
     assert with_header.lr.tolist() == [0.5, 0.25]
-    (bare,) = read_files([("lr.csv", b"0,0.5\n1,0.25\n2,0.125\n")])
+    (bare,) = read_files([("lr.csv", b"0,0.5\n1,0.25\n\n2,0.125\n")])
     assert bare.steps.tolist() == [0, 1, 2] and bare.lr.tolist() == [0.5, 0.25, 0.125]
+    assert with_header.notes == bare.notes == ()  # no header written again: nothing to say
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])
@@ -275,7 +276,7 @@ def test_a_csv_two_runs_appended_to_keeps_each_step_s_later_row_and_says_so(line
         series.unit == "epoch" and series.steps.tolist() == [0, 1, 2] and series.lr.tolist() == [2e-05, 0.0025, 0.005]
     )
     assert series.notes == (
-        "summary.csv: its header is written 2 times, 2 runs appended to one file; where two rows give one epoch, "
+        "summary.csv: its header appears 2 times (runs appended to one file?); where two rows give one epoch, "
         "the later one is kept",
     )
     (alone,) = read_files([("summary.csv", "\n".join(rows[:3] + rows[3:4]).encode())])  # the header last

@@ -109,13 +109,19 @@ def test_a_billion_steps_draw_and_summarize_without_evaluating_every_step():
 
 
 def test_a_billion_steps_without_a_closed_form_state_their_bounds():
-    s = schedules.from_config(doc(100, 10_000_000, warmup_epochs=5, epsilon=1e-6) | {"granularity": "epoch"})
+    per_epoch = {"granularity": "epoch"}  # constant through each epoch: no closed form
+    s = schedules.from_config(doc(100_000, 10_000, warmup_epochs=5_000, epsilon=1e-6) | per_epoch)
     curve = sample(s, "cosine stepped per epoch")
-    assert set(curve.stat_bounds) == {"area", "mean_lr", "share_above_half_peak"}
-    # the mean of the per-epoch cosine lies within its stated bound of the per-step one's
-    mean = (0.05 * 50_000_000 + (0.1 + 1e-6) / 2 * 950_000_000) / 10**9
-    assert abs(curve.stats["mean_lr"] - mean) <= curve.stat_bounds["mean_lr"] + 1e-6
+    assert s.total_steps == 10**9 and set(curve.stat_bounds) == {"area", "mean_lr", "share_above_half_peak"}
+    # every epoch is as long: the mean over steps is the mean over epochs, within the stated bound
+    mean = float(s.lr(np.arange(100_000) * 10_000).mean())
+    assert 0 < abs(curve.stats["mean_lr"] - mean) <= curve.stat_bounds["mean_lr"]
     assert format_stats(curve.stats, curve.stat_bounds)["Mean lr"].startswith("≈ ")
+    # a bucket per epoch: each constant, so the sums are exact, and said plainly (no "± 0")
+    s = schedules.from_config(doc(100, 10_000_000, warmup_epochs=5, epsilon=1e-6) | per_epoch)
+    summary = summarize_schedule(s, spans=buckets(s, 100))
+    assert summary.bounds == {}
+    assert summary.values["mean_lr"] == pytest.approx(float(s.lr(np.arange(100) * 10**7).mean()), rel=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["cosine", "linear", "constant"])
