@@ -33,8 +33,9 @@ from schedules.fields import Number
 from schedules.kinds import KINDS, Fitting, Kind
 from schedules.schedule import Schedule
 
-MAX_FIT_POINTS = 20_000  # whole-step polishing sees an even subsample; the final score sees every step
+MAX_FIT_POINTS = 20_000  # the shortest decimals are checked on an even subsample; the final score sees every step
 COARSE_POINTS = 2_000  # the continuous refinement sees fewer
+POLISH_POINTS = 5_000  # whole-step polishing: an even sample, and every step near a boundary
 CLOSE_ENOUGH = 2.0  # where no kind matches, a simpler kind this close to the closest is preferred
 # Fewer parameters first: among kinds that match, the simplest story wins (each kind's rank).
 SIMPLICITY = tuple(sorted(KINDS, key=lambda name: KINDS[name].fitting.rank))
@@ -454,6 +455,11 @@ def _changes_once_per_epoch(s: np.ndarray, y: np.ndarray, steps_per_epoch: int) 
     return bool((y == y[first][start_of]).all() and np.unique(y[first]).size > 1)
 
 
+def _evenly(size: int, count: int) -> np.ndarray:
+    """At most ``count`` indices of ``size`` points, evenly spread, the first and last included."""
+    return np.unique(np.linspace(0, size - 1, min(size, count)).astype(np.int64))
+
+
 class _Log:
     def __init__(
         self, s: np.ndarray, y: np.ndarray, steps_per_epoch: int, granularity: str = "step", total: float | None = None
@@ -463,8 +469,9 @@ class _Log:
         self.peak = float(y.max())
         # Each point weighs as much as its tolerance allows: relative for most lrs, absolute near 0.
         self.weights = 1.0 / tolerance(y, self.peak)
-        self.sample = np.unique(np.linspace(0, s.size - 1, min(s.size, MAX_FIT_POINTS)).astype(np.int64))
-        self.coarse = np.unique(np.linspace(0, s.size - 1, min(s.size, COARSE_POINTS)).astype(np.int64))
+        self.sample = _evenly(s.size, MAX_FIT_POINTS)
+        self.coarse = _evenly(s.size, COARSE_POINTS)
+        self.polish = _evenly(s.size, POLISH_POINTS)
         near_peak = y >= self.peak * (1 - 4 * RTOL)
         self.first_peak = int(np.argmax(near_peak))
         after = near_peak[self.first_peak :]
@@ -896,10 +903,10 @@ def _departures(doc: dict) -> float:
 
 
 def _polish_points(spec: dict, log: _Log) -> np.ndarray:
-    if log.s.size <= MAX_FIT_POINTS:
+    if log.s.size <= POLISH_POINTS:
         return np.arange(log.s.size)
     marks = [spec[n] for n in ("W", "hold_end", "T") if n in spec]
-    near = np.concatenate([np.nonzero(np.abs(log.s - mark) <= 3)[0] for mark in marks] + [log.sample])
+    near = np.concatenate([np.nonzero(np.abs(log.s - mark) <= 3)[0] for mark in marks] + [log.polish])
     return np.unique(near)
 
 
