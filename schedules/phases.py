@@ -159,6 +159,22 @@ def anneal(start_lr: float, end_lr: float, length: float, shape: str = "linear")
     return piece
 
 
+def shifted(piece: Piece, by: float) -> Piece:
+    """``piece`` entered ``by`` steps into it: lr(t) = piece(t + by), its closed-form sum shifted alike.
+
+    >>> [float(shifted(linear_warmup(0.0, 1.0, 4), 2)(t)) for t in (0, 2)]
+    [0.5, 1.0]
+    """
+
+    def piece_from(t, xp=np):
+        return piece(t + by, xp)
+
+    total = total_of(piece)
+    if total is None:
+        return piece_from
+    return summed(piece_from, lambda a, b: total(a + int(by), b + int(by)), by)
+
+
 def hold(lr: float) -> Piece:
     """lr(t) = lr: the plateau at the peak between warm-up and decay (t a float array, as in a join)."""
 

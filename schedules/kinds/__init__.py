@@ -6,6 +6,7 @@ Adding a kind is local: a module with its formula's builder and one :class:`Kind
 
 from schedules.kinds.constant import CONSTANT
 from schedules.kinds.cosine import COSINE
+from schedules.kinds.cosine_from_start import COSINE_FROM_START
 from schedules.kinds.cosine_restarts import COSINE_RESTARTS
 from schedules.kinds.cyclic import CYCLIC
 from schedules.kinds.exponential import EXPONENTIAL
@@ -45,6 +46,7 @@ KINDS: dict[str, Kind] = {
         COSINE_RESTARTS,
         CYCLIC,
         ONE_CYCLE,
+        COSINE_FROM_START,
     )
 }
 

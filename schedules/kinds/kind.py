@@ -158,6 +158,9 @@ class Kind:
         decay that is smooth and monotone all the way.
       peers: the frameworks' own classes equal to it, and when (see ``schedules.peers``).
       fitting: what the fit needs to know of it (see :class:`Fitting`).
+      decay_from_start: the decay's clock starts at step 0, not at the warm-up's end: its length
+        counts the warm-up's steps, and the warm-up replaces its first ones (timm's
+        ``warmup_prefix=False``). A hold holds that clock: the decay resumes where the warm-up left it.
     """
 
     name: str
@@ -171,6 +174,7 @@ class Kind:
     turns: Turns | None = None
     peers: tuple[Peer, ...] = ()
     fitting: Fitting = Fitting()
+    decay_from_start: bool = False
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -190,7 +194,11 @@ class Kind:
         """
         base_lr = values["base_lr"]
         own = {field.formula_name: values[field.formula_name] for field in self.fields}
-        decay = self.build_decay(base_lr=base_lr, epsilon=values["epsilon"], decay_steps=total_steps - hold_end, **own)
+        entered = warmup_end if self.decay_from_start else 0  # the steps of its clock the warm-up used
+        decay_steps = total_steps - hold_end + entered
+        decay = self.build_decay(base_lr=base_lr, epsilon=values["epsilon"], decay_steps=decay_steps, **own)
+        if entered:
+            decay = phases.shifted(decay, entered)
         warmup = phases.WARMUP_SHAPES[values["warmup_shape"]](values["warmup_start_lr"], base_lr, warmup_end)
         return phases.join([warmup, phases.hold(base_lr), decay], [warmup_end, hold_end])
 

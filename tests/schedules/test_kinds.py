@@ -55,6 +55,29 @@ class TestCosine:
         assert out.shape == (3, 4) and out.dtype == np.float64
 
 
+class TestCosineFromStart:
+    """timm's cosine with ``warmup_prefix=False``: the cosine's clock runs from step 0 under the warm-up."""
+
+    s = make("cosine_from_start", warmup_epochs=2, warmup_start_lr=0.01, epsilon=0.001)  # W=20, T=200
+
+    def test_the_warm_up_is_the_usual_line(self):
+        assert self.s.lr(0) == pytest.approx(0.01) and self.s.lr(10) == pytest.approx(0.055)
+
+    def test_after_the_warm_up_the_cosine_is_where_step_0_started_it(self):
+        for step in (20, 100, 150, 199):
+            timm = 0.001 + (0.1 - 0.001) * 0.5 * (1 + math.cos(math.pi * step / 200))
+            assert self.s.lr(step) == pytest.approx(timm, rel=1e-12)
+        assert self.s.lr(20) < 0.1  # begins below the peak: not the catalog's cosine
+        assert make(warmup_epochs=2, warmup_start_lr=0.01, epsilon=0.001).lr(20) == pytest.approx(0.1)
+
+    def test_a_hold_pauses_the_clock(self):
+        held = make("cosine_from_start", warmup_epochs=2, hold_epochs=3, warmup_start_lr=0.01, total_epochs=23)
+        assert held.lr(np.arange(20, 50)) == pytest.approx(np.full(30, 0.1))
+        assert held.lr(np.arange(50, 230)) == pytest.approx(
+            make("cosine_from_start", warmup_epochs=2).lr(np.arange(20, 200))
+        )
+
+
 class TestStep:
     s = make("step", drop=0.5, epochs_per_drop=3, warmup_epochs=1, epsilon=0.01)  # W=10, S=30
 

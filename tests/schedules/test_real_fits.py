@@ -227,15 +227,3 @@ def test_a_lagged_runs_sentences_name_the_steps_its_log_writes():
     assert int(series.steps[0]) == 100 and fits_without_skips(fitted)
     sentences = " ".join(fitted.undetermined)
     assert "(step 100)" in sentences and "step 99" not in sentences, fitted.undetermined
-
-
-@pytest.mark.slow  # nothing in the catalog matches it: every kind is fitted, seconds
-def test_a_timm_cosine_is_fitted_as_the_closest_cosine_and_said_not_to_match():
-    """timm's cosine with ``warmup_prefix`` false runs from epoch 0 under its warm-up (its args.yaml:
-    5 of 300 epochs from 1e-05): no kind of the catalog draws it, so no fit matches it."""
-    name = "timm-cosine-batch16-stops-at-epoch-204"
-    series = choose(read_path(CORPUS / name / MANIFEST[name]["file"]))
-    fitted = fit_log(series)
-    got = fitted.document["schedule"]
-    assert (got["kind"], got["warmup_epochs"], got["warmup_start_lr"]) == ("cosine", 5.0, 1e-05)
-    assert not fitted.matches and fitted.max_rel_error > 1e-3 and not fitted.findings
