@@ -25,7 +25,7 @@ def cosine_from_start_decay(base_lr: float, epsilon: float, decay_steps: int) ->
 
 COSINE_FROM_START = Kind(
     "cosine_from_start",
-    "Cosine from step 0 (timm, warm-up over its start)",
+    "Cosine from step 0 (timm)",
     cosine_from_start_decay,
     decay_from_start=True,
     fitting=Fitting(rank=13, starts=end_starts, shaped_by_total=True),
