@@ -161,6 +161,7 @@ class Kind:
       decay_from_start: the decay's clock starts at step 0, not at the warm-up's end: its length
         counts the warm-up's steps, and the warm-up replaces its first ones (timm's
         ``warmup_prefix=False``). A hold holds that clock: the decay resumes where the warm-up left it.
+        Turns are placed on the decay's own clock from its start, so a kind with turns has none.
     """
 
     name: str
@@ -175,6 +176,10 @@ class Kind:
     peers: tuple[Peer, ...] = ()
     fitting: Fitting = Fitting()
     decay_from_start: bool = False
+
+    def __post_init__(self):
+        if self.decay_from_start and self.turns is not None:
+            raise ValueError(f"{self.name}: a decay entered past its start cannot place its turns")
 
     @property
     def all_fields(self) -> tuple[Field, ...]:

@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import math
 
 import numpy as np
 import pytest
@@ -79,12 +80,15 @@ def test_continuous_at_warmup_and_hold_boundaries(doc):
     s = schedules.from_config(doc)
     base, start = s.params["base_lr"], s.values["warmup_start_lr"]
     warmup_end, hold_end = s.boundaries
+    # A decay whose clock ran under the warm-up (timm's warmup_prefix=False) enters below the peak.
+    entered = s.kind.decay_from_start and warmup_end > 0
     if warmup_end:
         # The warm-up's own formula lands on the peak at W: the hold takes over without a jump (a
         # one-step log warm-up is its start lr alone, as DeepSpeed's: the hold starts at step 1).
         ramp = WARMUP_SHAPES[s.values["warmup_shape"]](start, base, warmup_end)
         if not (s.values["warmup_shape"] == "log" and warmup_end == 1):
             assert float(ramp(float(warmup_end))) == pytest.approx(base, rel=1e-12)
+    if warmup_end and not (entered and hold_end == warmup_end):
         assert s.lr(warmup_end) == pytest.approx(base, rel=1e-12)
         # The logarithm's last step exceeds its average one for W ≤ 3 (at W = 2 it is the whole
         # rise, lr(0) = lr(1)): its steep steps come first.
@@ -92,7 +96,13 @@ def test_continuous_at_warmup_and_hold_boundaries(doc):
             one_step_of_ramp = abs(base - start) / warmup_end
             assert abs(s.lr(warmup_end) - s.lr(warmup_end - 1)) <= one_step_of_ramp * (1 + 1e-9) + 1e-12 * base
     if hold_end < s.total_steps:
-        assert s.lr(hold_end) == pytest.approx(base, rel=1e-12)  # the decay starts from the peak
+        if entered:  # where a decay from step 0 stood at the warm-up's end
+            decay_steps = s.total_steps - (hold_end - warmup_end)
+            epsilon = s.values["epsilon"]
+            at_entry = epsilon + (base - epsilon) * 0.5 * (1 + math.cos(math.pi * min(warmup_end / decay_steps, 1.0)))
+            assert s.lr(hold_end) == pytest.approx(at_entry, rel=1e-9, abs=1e-15)
+        else:
+            assert s.lr(hold_end) == pytest.approx(base, rel=1e-12)  # the decay starts from the peak
 
 
 MONOTONE = tuple(name for name, kind in KINDS.items() if kind.monotone)  # as each kind declares
