@@ -44,6 +44,20 @@ def pytest_make_collect_report(collector):  # a module-level importorskip skips 
     fail_instead_of_skip(outcome.get_result())
 
 
+# Folders whose files train, serve or drive a browser: each file takes tens of seconds to minutes.
+HEAVY_FIRST = ("tests/training/", "tests/e2e/", "tests/pages/", "tests/frameworks/")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The heaviest folders first: pytest-xdist hands out whole files in collection order, so a
+    training file collected last would run alone at the end while the other workers idle."""
+
+    def weight(item) -> int:
+        return next((i for i, folder in enumerate(HEAVY_FIRST) if item.nodeid.startswith(folder)), len(HEAVY_FIRST))
+
+    items.sort(key=weight)
+
+
 @pytest.fixture(scope="session")
 def worker_id(request) -> str:
     """This pytest-xdist worker's name ("gw0", "gw1"…), "master" when the tests run in one process."""
