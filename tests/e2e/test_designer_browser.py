@@ -43,35 +43,32 @@ def move_slider_to(page, label: str, target: str) -> None:
     raise AssertionError(f"{label} never reached {target}; it reads {handle.input_value()}")
 
 
-def test_chart_renders_without_exception_box(page):
+def test_the_chart_redraws_after_keys_and_after_a_drag_of_the_warmup_slider(page):
+    """One user: both charts drawn and no exception box, then → pressed six times on the warm-up
+    slider, then the slider dragged: each moves it, and the chart follows."""
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path="test-artifacts/designer-1280.png", full_page=True)
 
-
-def test_keyboard_on_the_warmup_slider_redraws_the_chart(page):
     before = first_line(page)
     handle = slider(page, "Warm-up epochs")
     handle.focus()
     start = float(handle.input_value())
     for _ in range(6):
         handle.press("ArrowRight")
-    wait_for_redraw(page, before)
-    assert float(handle.input_value()) > start  # the slider moved, and the chart followed it
-    assert page.locator('[data-testid="stException"]').count() == 0
+    before = wait_for_redraw(page, before)
+    settled(page)
+    keyed = float(handle.input_value())
+    assert keyed > start  # the slider moved, and the chart followed it
 
-
-def test_dragging_the_warmup_slider_redraws_the_chart(page):
-    before = first_line(page)
-    handle = slider(page, "Warm-up epochs")
-    start = float(handle.input_value())
     box = handle.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + 120, box["y"] + box["height"] / 2, steps=8)
     page.mouse.up()
     wait_for_redraw(page, before)
-    assert float(handle.input_value()) > start
+    assert float(handle.input_value()) > keyed
+    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_export_then_import_in_a_fresh_session_restores_the_controls(page, browser, server, tmp_path):

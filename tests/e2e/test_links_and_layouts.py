@@ -3,7 +3,7 @@ light and dark — in headless Chromium."""
 
 import pytest
 
-from tests.e2e.conftest import settled
+from tests.e2e.conftest import open_page, settled
 from tests.e2e.test_designer_browser import first_line, move_slider_to, slider, wait_for_redraw
 
 pytestmark = pytest.mark.browser
@@ -44,13 +44,12 @@ def test_a_share_link_opened_in_a_new_context_reproduces_the_schedule(page, brow
     other.context.close()
 
 
-def test_a_tampered_link_shows_a_warning_and_the_defaults(browser, server):
-    tampered = browser.new_context().new_page()
-    tampered.goto(f"{server}/?kind=cosine&base_lr=%3Cscript%3E&total_epochs=10&steps_per_epoch=10")
+def test_a_tampered_link_shows_a_warning_and_the_defaults(context, server):
+    tampered = open_page(context, f"{server}/?kind=cosine&base_lr=%3Cscript%3E&total_epochs=10&steps_per_epoch=10")
     tampered.get_by_text("could not be read").wait_for(timeout=60_000)
     assert slider(tampered, "Warm-up epochs").input_value() == "5"
     assert tampered.locator("script:has-text('alert')").count() == 0
-    tampered.context.close()
+    tampered.close()
 
 
 def test_a_5_mb_upload_is_refused_and_changes_nothing(page, tmp_path):
@@ -63,21 +62,28 @@ def test_a_5_mb_upload_is_refused_and_changes_nothing(page, tmp_path):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
-def test_layout_fits_without_horizontal_scrolling(browser, server, scheme, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-    page = context.new_page()
-    page.goto(server)
-    page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
-    page.get_by_role("button", name="Export JSON").wait_for()  # the last block of the page is drawn
-    overflow = page.evaluate(
-        "() => [document.documentElement, document.querySelector('[data-testid=\"stMain\"]')]"
-        ".filter(Boolean).map(e => e.scrollWidth - e.clientWidth)"
-    )
-    assert max(overflow) <= 1, f"horizontal overflow {overflow} px at {width}px"
-    background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
-    dark = sum(int(part) for part in background[background.index("(") + 1 : -1].split(",")[:3]) < 200
-    assert dark == (scheme == "dark"), background
-    page.screenshot(path=f"test-artifacts/designer-{width}-{scheme}.png")
-    context.close()
+def test_layout_fits_without_horizontal_scrolling_from_phone_to_desktop_light_and_dark(context, server):
+    """One page resized and switched between its system's light and dark schemes, as a user turning
+    a phone or changing the system's theme would: the Designer never scrolls sideways, and its
+    background follows the scheme."""
+    page = open_page(context, server)
+    for width, height, scheme in ((1280, 800, "light"), (390, 844, "light"), (390, 844, "dark"), (1280, 800, "dark")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+        page.get_by_role("button", name="Export JSON").wait_for()  # the last block of the page is drawn
+        want_dark = scheme == "dark"
+        page.wait_for_function(  # the theme follows the system's scheme without a reload
+            "dark => { const [r, g, b] = getComputedStyle(document.querySelector('.stApp')).backgroundColor"
+            ".match(/\\d+/g).map(Number); return (r + g + b < 200) === dark; }",
+            arg=want_dark,
+            timeout=10_000,
+        )
+        overflow = page.evaluate(
+            "() => [document.documentElement, document.querySelector('[data-testid=\"stMain\"]')]"
+            ".filter(Boolean).map(e => e.scrollWidth - e.clientWidth)"
+        )
+        assert max(overflow) <= 1, f"horizontal overflow {overflow} px at {width}px, {scheme}"
+        page.screenshot(path=f"test-artifacts/designer-{width}-{scheme}.png")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()

@@ -7,6 +7,7 @@ exact design of a run generated here) is fitted with no design given and compare
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -82,6 +83,7 @@ def assert_numbers(got: dict, want: dict, sentences) -> None:
         ), field
 
 
+@functools.cache  # several tests read one log's fit: each log is fitted once a worker
 def fitted(name: str):
     entry = MANIFEST[name]
     series = choose(read_path(CORPUS / name / entry["file"]))
