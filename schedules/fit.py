@@ -637,11 +637,30 @@ def _solve_linear(spec: dict, log: _Log, index: np.ndarray) -> tuple[dict, np.nd
     zero = dict.fromkeys(names, 0.0)
     columns = [_curve(spec | zero | {name: 1.0}, s) for name in names]
     matrix = np.stack(columns, axis=1) * w[:, None]
-    solution, *_ = np.linalg.lstsq(matrix, y * w, rcond=None)
+    solution = _least_squares(matrix, y * w)
     # A value within float32 noise of zero is zero (a warm-up from 0, no floor).
     solution[np.abs(solution) < 1e-7 * log.peak] = 0.0
     solved = spec | {name: float(value) for name, value in zip(names, solution, strict=True)}
     return solved, (matrix @ solution - y * w if every_point else None)
+
+
+def _least_squares(matrix: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """x minimizing |matrix·x − target|². One or two well-separated columns (most fits; solved
+    tens of thousands of times a fit) by their normal equations in closed form, a third of
+    ``lstsq``'s time; else, and for a column of zeros or two nearly parallel, ``lstsq``'s SVD."""
+    if matrix.shape[1] == 1:
+        a, t = matrix[:, 0], target
+        aa = float(a @ a)
+        if aa > 0:
+            return np.array([float(a @ t) / aa])
+    elif matrix.shape[1] == 2:
+        a, b = matrix[:, 0], matrix[:, 1]
+        aa, ab, bb = float(a @ a), float(a @ b), float(b @ b)
+        det = aa * bb - ab * ab
+        if aa > 0 and bb > 0 and det > 1e-8 * aa * bb:  # cos² of the columns' angle below 1 − 1e-8
+            at, bt = float(a @ target), float(b @ target)
+            return np.array([(bb * at - ab * bt) / det, (aa * bt - ab * at) / det])
+    return np.linalg.lstsq(matrix, target, rcond=None)[0]
 
 
 def _free_names(spec: dict) -> list[str]:
