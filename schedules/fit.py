@@ -646,7 +646,7 @@ def _solve_linear(spec: dict, log: _Log, index: np.ndarray) -> tuple[dict, np.nd
 
 def _least_squares(matrix: np.ndarray, target: np.ndarray) -> np.ndarray:
     """x minimizing |matrix·x − target|². One or two well-separated columns (most fits; solved
-    tens of thousands of times a fit) by their normal equations in closed form, a third of
+    tens of thousands of times a fit) by their normal equations in closed form, under half of
     ``lstsq``'s time; else, and for a column of zeros or two nearly parallel, ``lstsq``'s SVD."""
     if matrix.shape[1] == 1:
         a, t = matrix[:, 0], target

@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from schedules import KINDS, from_config, make_document
 from schedules.diagnose import conventions, diagnose
-from schedules.fit import SIMPLICITY, _log_of, _rises_after_decay, _rival_reading, document, fit
+from schedules.fit import (
+    SIMPLICITY,
+    _least_squares,
+    _log_of,
+    _rises_after_decay,
+    _rival_reading,
+    document,
+    fit,
+)
 from tests.strategies import documents
 from tests.strategies import example_document as example
 
@@ -168,3 +176,29 @@ def test_a_convention_the_log_cannot_tell_is_said_with_the_numbers_it_would_give
     assert _rival_reading(chosen, [chosen, less_round]) == ()  # 1.5e-3 needs more digits: plainly not the run's
     same = ("linear", 0.0, ours, relative, (since, log))
     assert _rival_reading(chosen, [chosen, same]) == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.integers(2, 40),
+    st.sampled_from(["random", "zero column", "parallel", "nearly parallel"]),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_closed_form_least_squares_agrees_with_lstsq(columns, rows, shape, seed):
+    """The fit's linear lrs: solved in closed form for one or two columns, by lstsq for a zero
+    column, two (nearly) parallel ones or three; either way the residual is lstsq's, to rounding."""
+    rng = np.random.default_rng(seed)
+    matrix, target = rng.uniform(0, 1, (rows, columns)), rng.uniform(0, 1, rows)
+    if shape == "zero column":
+        matrix[:, -1] = 0.0
+    elif shape != "random" and columns > 1:
+        matrix[:, 1] = 3 * matrix[:, 0] + (1e-7 * rng.uniform(0, 1, rows) if shape == "nearly parallel" else 0)
+    ours = _least_squares(matrix, target)
+    theirs = np.linalg.lstsq(matrix, target, rcond=None)[0]
+
+    def residual(x):
+        return float(np.sum((matrix @ x - target) ** 2))
+
+    assert ours.shape == (columns,) and np.all(np.isfinite(ours))
+    assert residual(ours) == pytest.approx(residual(theirs), rel=1e-9, abs=1e-12)
