@@ -79,9 +79,14 @@ def test_layout_fits_without_horizontal_scrolling_from_phone_to_desktop_light_an
             arg=want_dark,
             timeout=10_000,
         )
+        # The charts follow a new width a frame or two later: the overflow once it settles (≤ 5 s).
         overflow = page.evaluate(
-            "() => [document.documentElement, document.querySelector('[data-testid=\"stMain\"]')]"
-            ".filter(Boolean).map(e => e.scrollWidth - e.clientWidth)"
+            "async () => { const measure = () => [document.documentElement,"
+            " document.querySelector('[data-testid=\"stMain\"]')].filter(Boolean)"
+            ".map(e => e.scrollWidth - e.clientWidth);"
+            " for (const end = Date.now() + 5000; Date.now() < end;) {"
+            " if (Math.max(...measure()) <= 1) break; await new Promise(r => setTimeout(r, 100)); }"
+            " return measure(); }"
         )
         assert max(overflow) <= 1, f"horizontal overflow {overflow} px at {width}px, {scheme}"
         page.screenshot(path=f"test-artifacts/designer-{width}-{scheme}.png")
