@@ -49,8 +49,9 @@ HEAVY_FIRST = ("tests/training/", "tests/e2e/", "tests/pages/", "tests/framework
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The heaviest folders first: pytest-xdist hands out whole files in collection order, so a
-    training file collected last would run alone at the end while the other workers idle."""
+    """The heaviest folders first: with ``--no-loadscope-reorder`` (``tasks.parallel()``) pytest-xdist
+    hands out whole files in collection order, so a training file collected last would run alone at
+    the end while the other workers idle; without it, xdist orders files by test count instead."""
 
     def weight(item) -> int:
         return next((i for i, folder in enumerate(HEAVY_FIRST) if item.nodeid.startswith(folder)), len(HEAVY_FIRST))
