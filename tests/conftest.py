@@ -6,6 +6,10 @@ import sys
 
 import pytest
 
+# Scripts the tests run in processes of their own, never tests themselves: collected for doctests
+# they would load Keras or PyTorch into every test worker (10 s each at collection).
+collect_ignore = ["frameworks/keras_multiworker.py", "frameworks/torch_worker.py"]
+
 # The suites that skip when PyTorch, Hugging Face, JAX or optax is missing (requirements-peers.txt).
 PEER_SUITES = tuple(
     f"tests/frameworks/{name}.py"

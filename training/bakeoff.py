@@ -25,7 +25,7 @@ from schedules import ConfigError, from_config
 from schedules.document import over_steps, read_file
 from schedules.sets import load_set
 from training import data
-from training.demo import EXIT_DIVERGED, EXIT_USAGE, Reporter, stop_on_signals, train_run
+from training.demo import EXIT_DIVERGED, EXIT_USAGE, Reporter, run_command, stop_on_signals, train_run
 from training.options import DATASETS, OPTIMIZERS, RunOptions
 
 MAX_SEEDS = 10
@@ -114,4 +114,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_command(main)

@@ -13,6 +13,8 @@ Exit status: 0 completed or stopped on request (SIGINT/SIGTERM), 1 diverged, 2 i
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import json
 import math
 import os
@@ -122,6 +124,28 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
+def run_command(main) -> None:
+    """Run a training command's ``main`` and exit with its status, skipping the interpreter's teardown.
+
+    Once every file is closed and every exit function has run, unloading TensorFlow's modules takes
+    3 of a 17-second run on two cores and writes nothing, so the process ends there. The handler is
+    registered before TensorFlow loads, so it runs after every exit function registered since
+    (atexit runs them last in, first out). A traceback exits as Python does.
+    """
+    status: list[int] = []
+
+    def end_now() -> None:
+        if status:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing left to tell
+                    stream.flush()
+            os._exit(status[0])
+
+    atexit.register(end_now)
+    status.append(main())
+    sys.exit(status[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     report = Reporter(args.json)
@@ -202,4 +226,4 @@ def train_run(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_command(main)

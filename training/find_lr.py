@@ -26,7 +26,7 @@ from schedules import ConfigError, from_config
 from schedules import range_test as rt
 from schedules.document import over_steps
 from training import data
-from training.demo import EXIT_USAGE, Reporter, read_schedule, stop_on_signals
+from training.demo import EXIT_USAGE, Reporter, read_schedule, run_command, stop_on_signals
 from training.options import DATASETS, OPTIMIZERS
 
 CHECK_FACTORS = (1 / 3, 1.0, 3.0)
@@ -167,4 +167,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_command(main)

@@ -1,5 +1,5 @@
 """Trained results in headless Chromium: three past runs overlaid on the Train page, and a bake-off
-of three schedules × two seeds on the Compare page finishing with its table."""
+of three schedules on the Compare page finishing with its table."""
 
 import secrets
 
@@ -46,7 +46,8 @@ def test_three_past_runs_overlaid_with_legends_by_schedule(page, worker_id):
     page.screenshot(path="test-artifacts/train-past-runs.png", full_page=True)
 
 
-def test_a_bakeoff_of_three_schedules_and_two_seeds_finishes_with_its_table(page):
+def test_a_bakeoff_of_three_schedules_finishes_with_its_table(page):
+    """One seed of each (the page test trains two seeds and checks their spread and weights)."""
     page.set_viewport_size({"width": 1280, "height": 2600})
     page.get_by_role("link", name="Compare").click()
     page.get_by_role("heading", name="Compare schedules").wait_for(timeout=30_000)
@@ -56,19 +57,22 @@ def test_a_bakeoff_of_three_schedules_and_two_seeds_finishes_with_its_table(page
     page.get_by_role("button", name="Train the set (9 runs of 20 epochs)").wait_for(timeout=30_000)
     settled(page)  # the Seeds dropdown opened during a rerun would close under the click
     page.get_by_label("Seeds").click()
-    page.get_by_role("option", name="2", exact=True).click()
-    page.get_by_role("button", name="Train the set (6 runs of 20 epochs)").wait_for(timeout=30_000)
+    page.get_by_role("option", name="1", exact=True).click()
+    page.get_by_role("button", name="Train the set (3 runs of 20 epochs)").wait_for(timeout=30_000)
     settled(page)
     epochs = page.get_by_role("spinbutton", name="Epochs")
     epochs.fill("3")
     epochs.press("Enter")
-    page.get_by_role("button", name="Train the set (6 runs of 3 epochs)").click()  # once the page has both
-    page.get_by_text("trained 3 schedules × 2 seeds").wait_for(timeout=300_000)
+    page.get_by_role("button", name="Train the set (3 runs of 3 epochs)").click()  # once the page has both
+    page.get_by_text("trained 3 schedules × 1 seed").wait_for(timeout=300_000)
     table = page.locator('[data-testid="stTable"]').last
     for name in ("Designer", "Step-decay baseline", "1cycle"):
         assert name in table.inner_text()
-    assert table.inner_text().count("2 of 2") == 3
-    page.get_by_text("ends with the best mean validation accuracy").wait_for(timeout=30_000)
+    assert table.inner_text().count("1 of 1") == 3
+    # Three runs of one seed may tie.
+    page.get_by_text("ends with the best mean validation accuracy").or_(
+        page.get_by_text("end with the same mean validation accuracy")
+    ).first.wait_for(timeout=30_000)
     titles = " | ".join(page.evaluate(TITLES))
     assert "Final validation accuracy" in titles and "Validation loss over training" in titles
     assert page.locator('[data-testid="stException"]').count() == 0

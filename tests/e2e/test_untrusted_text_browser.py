@@ -21,10 +21,10 @@ PRODUCED = (
 )
 
 
-def new_page(browser, server, path="", width=1280, height=900):
-    """A fresh user at ``path``, with every request's host recorded."""
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+def new_page(context, server, path="", width=1280, height=900):
+    """A new user (a new Streamlit session) at ``path``, with every request's host recorded."""
     page = context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
     page.requested_hosts = set()
     page.on("request", lambda request: page.requested_hosts.add(urllib.parse.urlsplit(request.url).netloc))
     page.goto(f"{server}/{path}")
@@ -56,8 +56,8 @@ def only_own_host(page, server) -> None:
     ],
     ids=["link", "image", "formula"],
 )
-def test_a_crafted_link_is_echoed_as_plain_text(browser, server, params):
-    page = new_page(browser, server, "?" + urllib.parse.urlencode(params))
+def test_a_crafted_link_is_echoed_as_plain_text(context, server, params):
+    page = new_page(context, server, "?" + urllib.parse.urlencode(params))
     warning = page.locator('[data-testid="stAlert"]').filter(has_text="could not be read")
     warning.wait_for(timeout=60_000)
     crafted = next(value for value in params.values() if value not in ("cosine", "10"))
@@ -65,11 +65,11 @@ def test_a_crafted_link_is_echoed_as_plain_text(browser, server, params):
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     assert produced_markup(page) == []
     only_own_host(page, server)
-    page.context.close()
+    page.close()
 
 
-def test_a_crafted_file_name_is_shown_as_text_and_the_next_upload_clears_its_error(browser, server, tmp_path):
-    page = new_page(browser, server)
+def test_a_crafted_file_name_is_shown_as_text_and_the_next_upload_clears_its_error(context, server, tmp_path):
+    page = new_page(context, server)
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     crafted = tmp_path / f"{FILE_LINK_TEXT} {FORMULA_TEXT}.json"
     crafted.write_bytes(b"{not json")
@@ -86,10 +86,10 @@ def test_a_crafted_file_name_is_shown_as_text_and_the_next_upload_clears_its_err
     assert error.count() == 0  # the rejected file's error is gone
     assert page.locator('[data-testid="stFileUploaderFile"]').count() == 0  # and no file lingers in the uploader
     only_own_host(page, server)
-    page.context.close()
+    page.close()
 
 
-def test_crafted_set_names_stay_text_in_labels_tables_and_charts(browser, server, tmp_path):
+def test_crafted_set_names_stay_text_in_labels_tables_and_charts(context, server, tmp_path):
     names = [f"**b** {LINK_TEXT}", '$x^2$ <img src=x onerror="alert(1)">']
     crafted = tmp_path / "set.json"
     crafted.write_text(
@@ -100,7 +100,7 @@ def test_crafted_set_names_stay_text_in_labels_tables_and_charts(browser, server
             ]
         )
     )
-    page = new_page(browser, server, "compare")
+    page = new_page(context, server, "compare")
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(crafted))
     page.locator('[data-testid="stExpander"]').nth(1).filter(has_text="$x^2$").wait_for(timeout=20_000)
@@ -116,24 +116,24 @@ def test_crafted_set_names_stay_text_in_labels_tables_and_charts(browser, server
     assert shown_text(page.locator('[data-testid="stTable"]').first).count(names[1]) == 1
     assert produced_markup(page) == []
     only_own_host(page, server)
-    page.context.close()
+    page.close()
 
 
-def test_one_exported_schedule_joins_the_comparison(browser, server, tmp_path):
+def test_one_exported_schedule_joins_the_comparison(context, server, tmp_path):
     exported = tmp_path / "my design.json"
     exported.write_text(schedules.dumps(schedules.from_config(design.document(design.DEFAULTS))))
-    page = new_page(browser, server, "compare")
+    page = new_page(context, server, "compare")
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(exported))
     page.get_by_text("my design — Cosine decay").wait_for(timeout=20_000)
     page.wait_for_function(
         "() => document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('.scatterlayer .trace').length === 3"
     )
-    page.context.close()
+    page.close()
 
 
-def test_the_page_icon_comes_from_the_studio_itself(browser, server):
-    page = new_page(browser, server)
+def test_the_page_icon_comes_from_the_studio_itself(context, server):
+    page = new_page(context, server)
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     page.wait_for_function("() => document.querySelector('link[rel~=\"icon\"]')")
     icon = page.evaluate("() => document.querySelector('link[rel~=\"icon\"]').href")
@@ -141,11 +141,11 @@ def test_the_page_icon_comes_from_the_studio_itself(browser, server):
     page.reload()
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     only_own_host(page, server)
-    page.context.close()
+    page.close()
 
 
-def test_an_invalid_setting_shows_its_sentence_above_the_chart_at_phone_width(browser, server):
-    page = new_page(browser, server, "", width=390, height=844)
+def test_an_invalid_setting_shows_its_sentence_above_the_chart_at_phone_width(context, server):
+    page = new_page(context, server, "", width=390, height=844)
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     chart = page.locator(".js-plotly-plot").first
     assert chart.bounding_box()["y"] < page.get_by_role("slider", name="Base learning rate").bounding_box()["y"]
@@ -159,16 +159,16 @@ def test_an_invalid_setting_shows_its_sentence_above_the_chart_at_phone_width(br
     page.wait_for_function(
         "() => document.querySelector('.js-plotly-plot .gtitle').textContent.includes('last valid schedule')"
     )
-    page.context.close()
+    page.close()
 
 
-def test_the_share_link_carries_the_view(browser, server):
-    page = new_page(browser, server)
+def test_the_share_link_carries_the_view(context, server):
+    page = new_page(context, server)
     page.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
     page.get_by_text("Overlay step decay").click()
     page.wait_for_function("() => location.search.includes('studio.overlay=true')")
-    other = new_page(browser, server, "?" + urllib.parse.urlsplit(page.url).query)
+    other = new_page(context, server, "?" + urllib.parse.urlsplit(page.url).query)
     other.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 1")
     assert other.locator(".js-plotly-plot .legendtext").all_text_contents() == ["Cosine decay", "Step-decay baseline"]
-    page.context.close()
-    other.context.close()
+    page.close()
+    other.close()

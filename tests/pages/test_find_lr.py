@@ -31,7 +31,7 @@ def run_until(at: AppTest, done, timeout=300):
         assert not at.exception, at.exception
         if done(at):
             return at
-        time.sleep(0.5)
+        time.sleep(1)  # each rerun redraws the page; a training step takes longer
     raise AssertionError(f"timed out; charts: {chart_titles(at)}, errors: {[e.value for e in at.error]}")
 
 
