@@ -48,12 +48,20 @@ def pytest_make_collect_report(collector):  # a module-level importorskip skips 
     fail_instead_of_skip(outcome.get_result())
 
 
-# Folders whose files train, serve or drive a browser: each file takes tens of seconds to minutes.
-HEAVY_FIRST = ("tests/training/", "tests/e2e/", "tests/pages/", "tests/frameworks/")
+# The longest file (fits of the real-log corpus, four minutes on one worker: started last, it ran
+# alone at the end), then the folders whose files train, serve or drive a browser (tens of seconds
+# to minutes each).
+HEAVY_FIRST = (
+    "tests/schedules/test_real_fits.py",
+    "tests/training/",
+    "tests/e2e/",
+    "tests/pages/",
+    "tests/frameworks/",
+)
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The heaviest folders first: with ``--no-loadscope-reorder`` (``tasks.parallel()``) pytest-xdist
+    """The heaviest files first: with ``--no-loadscope-reorder`` (``tasks.parallel()``) pytest-xdist
     hands out whole files in collection order, so a training file collected last would run alone at
     the end while the other workers idle; without it, xdist orders files by test count instead."""
 
