@@ -47,6 +47,9 @@ def test_a_share_link_opened_in_a_new_context_reproduces_the_schedule(page, brow
 def test_a_tampered_link_shows_a_warning_and_the_defaults(context, server):
     tampered = open_page(context, f"{server}/?kind=cosine&base_lr=%3Cscript%3E&total_epochs=10&steps_per_epoch=10")
     tampered.get_by_text("could not be read").wait_for(timeout=60_000)
+    # The warning comes first in the page's run; the controls and the chart with the defaults after it.
+    tampered.wait_for_selector(".js-plotly-plot .scatterlayer path.js-line", timeout=60_000)
+    settled(tampered)
     assert slider(tampered, "Warm-up epochs").input_value() == "5"
     assert tampered.locator("script:has-text('alert')").count() == 0
     tampered.close()
