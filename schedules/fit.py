@@ -36,6 +36,9 @@ from schedules.schedule import Schedule
 MAX_FIT_POINTS = 20_000  # the shortest decimals are checked on an even subsample; the final score sees every step
 COARSE_POINTS = 2_000  # the continuous refinement sees fewer
 POLISH_POINTS = 5_000  # whole-step polishing: an even sample, and every step near a boundary
+# A refinement stops once every point is within half a percent of its tolerance (mean square of
+# error ÷ tolerance over 2,000 points ≤ 1e-8): the polish and the shortest decimals need no more.
+EXACT = 1e-8
 CLOSE_ENOUGH = 2.0  # where no kind matches, a simpler kind this close to the closest is preferred
 # Fewer parameters first: among kinds that match, the simplest story wins (each kind's rank).
 SIMPLICITY = tuple(sorted(KINDS, key=lambda name: KINDS[name].fitting.rank))
@@ -730,7 +733,7 @@ def _refine(spec: dict, log: _Log) -> list[dict]:
                 for n, v in zip(names, vector, strict=True)
             ]
         )
-        best = _nelder_mead(loss, vector, sizes)
+        best = _nelder_mead(loss, vector, sizes, good_enough=EXACT)
         refined.append(_objective(start | dict(zip(names, best.tolist(), strict=True)), log, log.coarse)[1])
     return refined
 
@@ -811,9 +814,11 @@ def _plausible(spec: dict) -> bool:
     return kind.fitting.plausible is None or kind.fitting.plausible(spec)
 
 
-def _nelder_mead(loss: Callable, start: np.ndarray, sizes: np.ndarray, iterations: int = 300) -> np.ndarray:
+def _nelder_mead(
+    loss: Callable, start: np.ndarray, sizes: np.ndarray, iterations: int = 300, good_enough: float = -math.inf
+) -> np.ndarray:
     """Minimize ``loss`` from ``start`` with the Nelder–Mead simplex (standard coefficients), its
-    first simplex ``sizes`` wide along each axis.
+    first simplex ``sizes`` wide along each axis, stopping early at a loss of ``good_enough``.
 
     >>> _nelder_mead(lambda v: (v[0] - 3) ** 2 + (v[1] + 1) ** 2, np.zeros(2), np.ones(2)).round(3).tolist()
     [3.0, -1.0]
@@ -828,10 +833,13 @@ def _nelder_mead(loss: Callable, start: np.ndarray, sizes: np.ndarray, iteration
     for _ in range(iterations):
         order = np.argsort(values)
         simplex, values = [simplex[i] for i in order], [values[i] for i in order]
-        # Converged: the values agree and the simplex is far smaller than a step (lengths are
-        # rounded to whole steps next) or than a shape parameter's own size.
+        # Converged: the simplex is far smaller than a step (lengths are rounded to whole steps
+        # next) or than a shape parameter's own size, and the values agree (or the simplex
+        # straddles the edge of the plausible region, inf beyond it: they never will), or a point
+        # is good enough.
         spread = np.ptp(simplex, axis=0) / (np.abs(simplex[0]) + 1.0)
-        if abs(values[-1] - values[0]) <= 1e-30 + 1e-9 * abs(values[0]) and spread.max() < 1e-6:
+        agree = abs(values[-1] - values[0]) <= 1e-30 + 1e-6 * abs(values[0]) or math.isinf(values[-1])
+        if (agree and spread.max() < 1e-6) or values[0] <= good_enough:
             break
         centroid = np.mean(simplex[:-1], axis=0)
         reflected = centroid + (centroid - simplex[-1])

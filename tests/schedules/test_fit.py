@@ -12,6 +12,7 @@ from schedules.fit import (
     SIMPLICITY,
     _least_squares,
     _log_of,
+    _nelder_mead,
     _rises_after_decay,
     _rival_reading,
     document,
@@ -202,3 +203,21 @@ def test_the_closed_form_least_squares_agrees_with_lstsq(columns, rows, shape, s
 
     assert ours.shape == (columns,) and np.all(np.isfinite(ours))
     assert residual(ours) == pytest.approx(residual(theirs), rel=1e-9, abs=1e-12)
+
+
+def test_the_simplex_stops_once_a_point_is_good_enough():
+    """A refinement that already explains every point far inside its tolerance stops there: the
+    rest of its budget would only polish digits the whole-step polish and shortest decimals drop."""
+
+    def counted(calls):
+        def loss(v):
+            calls.append(v)
+            return 1e6 * ((v[0] - 3) ** 2 + (v[1] + 1) ** 2)
+
+        return loss
+
+    to_the_end, good_enough = [], []
+    _nelder_mead(counted(to_the_end), np.zeros(2), np.ones(2))
+    found = _nelder_mead(counted(good_enough), np.zeros(2), np.ones(2), good_enough=1e-8)
+    assert 1e6 * ((found[0] - 3) ** 2 + (found[1] + 1) ** 2) <= 1e-8
+    assert len(good_enough) < len(to_the_end) / 2
