@@ -132,6 +132,10 @@ def run_command(main) -> None:
     there. The handler is registered before TensorFlow loads, so it runs after every exit function
     registered since (atexit runs them last in, first out). A traceback exits as Python does.
     """
+    # Optional imports the command never uses, refused (ImportError, which both libraries expect):
+    # TensorFlow's lite converter imports JAX and Keras imports pandas when installed (0.8 s).
+    for unused in ("jax", "pandas"):
+        sys.modules.setdefault(unused, None)
     status: list[int] = []
 
     def end_now() -> None:
