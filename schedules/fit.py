@@ -834,9 +834,9 @@ def _nelder_mead(
         order = np.argsort(values)
         simplex, values = [simplex[i] for i in order], [values[i] for i in order]
         # Converged: the simplex is far smaller than a step (lengths are rounded to whole steps
-        # next) or than a shape parameter's own size, and the values agree (or the simplex
-        # straddles the edge of the plausible region, inf beyond it: they never will), or a point
-        # is good enough.
+        # next) or than a shape parameter's own size, and the values agree to a millionth (or the
+        # simplex straddles the edge of the plausible region, inf beyond it: they never will), or
+        # a point is good enough.
         spread = np.ptp(simplex, axis=0) / (np.abs(simplex[0]) + 1.0)
         agree = abs(values[-1] - values[0]) <= 1e-30 + 1e-6 * abs(values[0]) or math.isinf(values[-1])
         if (agree and spread.max() < 1e-6) or values[0] <= good_enough:
