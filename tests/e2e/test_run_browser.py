@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.e2e.conftest import settled
+
 pytestmark = pytest.mark.browser
 
 IMAGENET = [  # (control, value, the derivation the page shows once the rerun has happened)
@@ -24,12 +26,14 @@ def test_plan_from_the_data_and_read_the_chart_in_samples(page):
         box.press("Enter")
         page.get_by_text(derivation).wait_for(timeout=20_000)
 
+    settled(page)  # the last rerun's redraw would close a dropdown opened during it
     page.get_by_role("combobox", name="x-axis").click()
     page.get_by_role("option", name="x-axis: samples").click()
     page.wait_for_function(f"() => ({AXIS_TITLES})().every(title => title === 'samples seen')", timeout=20_000)
     assert len(page.evaluate(AXIS_TITLES)) == 2
     page.wait_for_function("() => location.search.includes('studio.x_unit=samples')")
 
+    settled(page)
     page.get_by_role("button", name="Set base lr").click()
     page.get_by_text("Base lr set to 0.8 by the linear rule: 0.1 × 2048 / 256 = 0.8.").wait_for(timeout=20_000)
     assert page.locator('[data-testid="stException"]').count() == 0

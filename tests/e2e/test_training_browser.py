@@ -29,6 +29,7 @@ def test_three_past_runs_overlaid_with_legends_by_schedule(page, worker_id):
     page.get_by_role("heading", name="Past runs").wait_for(timeout=30_000)
     runs = page.get_by_role("combobox", name="Runs side by side")
     for name in names:
+        settled(page)  # each choice reruns the page; typing during a rerun can be lost
         runs.click()
         runs.fill(name)
         runs.press("Enter")
