@@ -19,8 +19,8 @@ run_command(main)
 """
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+def run(*args: str, probe: str = PROBE) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
 def test_the_status_the_output_and_the_exit_functions_all_arrive():
@@ -51,5 +51,5 @@ def test_a_command_refuses_the_optional_imports_it_never_uses():
         "    return 0\n"
         "run_command(main)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = run(probe=probe)
     assert result.returncode == 0 and result.stdout.splitlines() == ["jax refused", "pandas refused"]
