@@ -18,6 +18,17 @@ def settled(page) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
 
 
+def choose(page, select: str, option: str) -> None:
+    """Pick ``option`` from the select labelled ``select`` as a keyboard user does: focus, ArrowDown
+    opens the list, click the option. Under load a mouse click on the select could leave it focused
+    and closed (seen in CI: no rerun, no list), and the click on the option then waited in vain."""
+    settled(page)
+    box = page.get_by_role("combobox", name=select, exact=True)
+    box.focus()
+    box.press("ArrowDown")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 @contextlib.contextmanager
 def studio_server(port: int, runs_dir: Path, log=subprocess.DEVNULL):
     """The studio served on ``port`` while the block runs, its URL given once healthy."""

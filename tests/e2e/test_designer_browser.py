@@ -5,7 +5,7 @@ import json
 import pytest
 
 import schedules
-from tests.e2e.conftest import settled
+from tests.e2e.conftest import choose, settled
 
 pytestmark = pytest.mark.browser
 
@@ -145,8 +145,7 @@ def test_a_comparison_of_three_schedules(page):
     page.get_by_role("link", name="Compare").click()
     page.get_by_role("heading", name="Compare schedules").wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.get_by_label("Add a schedule").click()
-    page.get_by_role("option", name="1cycle").click()
+    choose(page, "Add a schedule", "1cycle")
     page.get_by_role("button", name="Add").click()
     page.get_by_text("1cycle — 1cycle").wait_for(timeout=20_000)
     overlay = page.locator(".js-plotly-plot").first

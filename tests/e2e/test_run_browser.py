@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import settled
+from tests.e2e.conftest import choose, settled
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +26,7 @@ def test_plan_from_the_data_and_read_the_chart_in_samples(page):
         box.press("Enter")
         page.get_by_text(derivation).wait_for(timeout=20_000)
 
-    settled(page)  # the last rerun's redraw would close a dropdown opened during it
-    page.get_by_role("combobox", name="x-axis").click()
-    page.get_by_role("option", name="x-axis: samples").click()
+    choose(page, "x-axis", "x-axis: samples")
     page.wait_for_function(f"() => ({AXIS_TITLES})().every(title => title === 'samples seen')", timeout=20_000)
     assert len(page.evaluate(AXIS_TITLES)) == 2
     page.wait_for_function("() => location.search.includes('studio.x_unit=samples')")

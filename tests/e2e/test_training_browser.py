@@ -5,7 +5,7 @@ import secrets
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, settled
+from tests.e2e.conftest import ARTIFACTS, choose, settled
 from tests.studio.test_past_runs import forge_run
 
 pytestmark = pytest.mark.browser
@@ -52,13 +52,10 @@ def test_a_bakeoff_of_three_schedules_finishes_with_its_table(page):
     page.set_viewport_size({"width": 1280, "height": 2600})
     page.get_by_role("link", name="Compare").click()
     page.get_by_role("heading", name="Compare schedules").wait_for(timeout=30_000)
-    page.get_by_label("Add a schedule").click()
-    page.get_by_role("option", name="1cycle").click()
+    choose(page, "Add a schedule", "1cycle")
     page.get_by_role("button", name="Add").click()
     page.get_by_role("button", name="Train the set (9 runs of 20 epochs)").wait_for(timeout=30_000)
-    settled(page)  # the Seeds dropdown opened during a rerun would close under the click
-    page.get_by_label("Seeds").click()
-    page.get_by_role("option", name="1", exact=True).click()
+    choose(page, "Seeds", "1")
     page.get_by_role("button", name="Train the set (3 runs of 20 epochs)").wait_for(timeout=30_000)
     settled(page)
     epochs = page.get_by_role("spinbutton", name="Epochs")
