@@ -17,6 +17,15 @@ LEGEND = (
 )
 
 
+def charts_drawn(page, *titles: str) -> None:
+    """Wait until a chart with each of ``titles`` is drawn: Plotly draws after the page's text."""
+    page.wait_for_function(
+        f"titles => {{ const shown = ({TITLES})().join(' | '); return titles.every(title => shown.includes(title)); }}",
+        arg=list(titles),
+        timeout=30_000,
+    )
+
+
 def test_three_past_runs_overlaid_with_legends_by_schedule(page, worker_id):
     runs_dir = ARTIFACTS / ("runs" if worker_id == "master" else f"runs-{worker_id}")
     tag = secrets.token_hex(3)  # the server's runs folder is shared with other tests
@@ -41,8 +50,7 @@ def test_three_past_runs_overlaid_with_legends_by_schedule(page, worker_id):
         "1cycle, lr 0.1 · Adam · seed 1",
         "Cosine decay, lr 0.01, warm-up 5 · Adam · seed 2",
     } <= set(legend)
-    titles = " | ".join(page.evaluate(TITLES))
-    assert all(title in titles for title in ("Learning rate", "Loss", "Validation accuracy"))
+    charts_drawn(page, "Learning rate", "Loss", "Validation accuracy")
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path="test-artifacts/train-past-runs.png", full_page=True)
 
@@ -71,8 +79,7 @@ def test_a_bakeoff_of_three_schedules_finishes_with_its_table(page):
     page.get_by_text("ends with the best mean validation accuracy").or_(
         page.get_by_text("end with the same mean validation accuracy")
     ).first.wait_for(timeout=30_000)
-    titles = " | ".join(page.evaluate(TITLES))
-    assert "Final validation accuracy" in titles and "Validation loss over training" in titles
+    charts_drawn(page, "Final validation accuracy", "Validation loss over training")
     assert page.locator('[data-testid="stException"]').count() == 0
     page.get_by_text("Train them: a bake-off").scroll_into_view_if_needed()
     page.screenshot(path="test-artifacts/compare-bakeoff.png", full_page=True)
